@@ -1,0 +1,224 @@
+/* child.c: the child pipeline, run as pid 1 of the sandbox: one ordered list of steps from bare
+ * namespaces to a fully confined command, then the reaper loop that ends everything with the command. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "devices.h"
+#include "landlock.h"
+#include "mounts.h"
+#include "netns.h"
+#include "rlimits.h"
+#include "sandbox.h"
+#include "util.h"
+
+extern char **environ;
+
+void al_child_fail(struct al_sandbox *sb, const struct al_err *err)
+{
+	struct al_child_msg msg = { .kind = AL_CHILD_SETUP_FAILED, .errnum = err->errnum };
+	memcpy(msg.msg, err->msg, sizeof msg.msg);
+	(void)al_write_all(sb->status_fd, &msg, sizeof msg);
+	_exit(AL_EXIT_ERROR);
+}
+
+/* Wait for the launcher: it writes the id maps and places us in the cgroup first. */
+static int await_launcher(struct al_sandbox *sb, struct al_err *err)
+{
+	char go;
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return al_err_sys(err, errno, "parent-death signal");
+	if (read(sb->sync_fd, &go, 1) != 1)
+		_exit(AL_EXIT_ERROR); /* the launcher is gone: nothing to report to */
+	close(sb->sync_fd);
+	return 0;
+}
+
+static int become_namespace_root(struct al_sandbox *sb, struct al_err *err)
+{
+	if (sb->map.rootless)
+		return 0; /* the caller's own ids are already the mapped ones */
+	if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		return al_err_sys(err, errno, "become root of the user namespace");
+	return 0;
+}
+
+static int private_namespaces(struct al_sandbox *sb, struct al_err *err)
+{
+	/* Unshared only now, after the launcher moved us into our cgroup, so that the sandbox's
+	 * cgroup is the root of its cgroup namespace. */
+	if (!sb->in_cgroup_ns_at_clone && unshare(CLONE_NEWCGROUP) < 0)
+		return al_err_sys(err, errno, "cgroup namespace");
+	const char *host = sb->spec->hostname ? sb->spec->hostname : sb->id;
+	if (sethostname(host, strlen(host)) < 0)
+		return al_err_sys(err, errno, "sethostname %s", host);
+	if (sb->spec->network == AL_NET_NONE)
+		return al_netns_loopback_up(err);
+	return 0;
+}
+
+static int build_root(struct al_sandbox *sb, struct al_err *err)
+{
+	struct al_root_build b;
+	int r = al_root_build(sb, &b, err);
+	if (r == 0)
+		r = al_kernfs_mount(&b, sb->spec->network == AL_NET_HOST, err);
+	if (r == 0)
+		r = al_dev_seal(&b, err);
+	if (r == 0)
+		r = al_root_finalize(sb, &b, err);
+	al_root_build_release(&b);
+	if (r == 0)
+		r = al_root_pivot(err);
+	return r;
+}
+
+static int enter_workdir(struct al_sandbox *sb, struct al_err *err)
+{
+	const char *wd = sb->spec->workdir ? sb->spec->workdir : "/";
+	if (chdir(wd) < 0)
+		return al_err_sys(err, errno, "workdir %s", wd);
+	return 0;
+}
+
+static int setup_stdio(struct al_sandbox *sb, struct al_err *err)
+{
+	if (sb->spec->interactive || sb->tty_slave >= 0)
+		return 0;
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return al_err_sys(err, errno, "open /dev/null");
+	if (dup2(fd, 0) < 0)
+		return al_err_sys(err, errno, "stdin");
+	close(fd);
+	return 0;
+}
+
+/* Only stdio, the status pipe and the pty slave survive; the status pipe closes at exec. */
+static int close_inherited_fds(struct al_sandbox *sb, struct al_err *err)
+{
+	int keep[2] = { sb->status_fd, sb->tty_slave };
+	if (keep[1] >= 0 && keep[1] < keep[0]) {
+		keep[0] = sb->tty_slave;
+		keep[1] = sb->status_fd;
+	}
+	unsigned lo = 3;
+	for (size_t i = 0; i < 2; i++) {
+		if (keep[i] < 0)
+			continue;
+		if ((unsigned)keep[i] > lo && close_range(lo, (unsigned)keep[i] - 1, 0) < 0)
+			return al_err_sys(err, errno, "close inherited fds");
+		lo = (unsigned)keep[i] + 1;
+	}
+	if (close_range(lo, ~0U, 0) < 0)
+		return al_err_sys(err, errno, "close inherited fds");
+	if (fcntl(sb->status_fd, F_SETFD, FD_CLOEXEC) < 0)
+		return al_err_sys(err, errno, "status pipe");
+	return 0;
+}
+
+/* What stays writable under Landlock: rw volumes, every tmpfs, and the host-root defaults. */
+static int confine_filesystem(struct al_sandbox *sb, struct al_err *err)
+{
+	const struct al_spec *spec = sb->spec;
+	const char *paths[spec->n_mounts + 16];
+	size_t n = 0;
+	static const char *const host_root_tmpfs[] = { "/home", "/root", "/run", "/var", "/tmp", "/mnt", "/media", "/srv" };
+	for (size_t i = 0; i < spec->n_mounts; i++)
+		if (spec->mounts[i].kind == AL_MOUNT_TMPFS || !spec->mounts[i].readonly)
+			paths[n++] = spec->mounts[i].target;
+	if (!spec->rootfs)
+		for (size_t i = 0; i < AL_ARRAY_SIZE(host_root_tmpfs); i++)
+			paths[n++] = host_root_tmpfs[i];
+	paths[n++] = "/dev/shm";
+	if (!spec->landlock)
+		return 0;
+	return al_landlock_apply(paths, n, !spec->read_only, err) < 0 ? -1 : 0;
+}
+
+static int harden(struct al_sandbox *sb, struct al_err *err)
+{
+	if (prctl(PR_SET_DUMPABLE, 0) < 0)
+		return al_err_sys(err, errno, "non-dumpable");
+	if (al_creds_apply(sb->spec->uid, sb->spec->gid, sb->spec->caps_keep, !sb->map.rootless, err) < 0)
+		return -1;
+	if (confine_filesystem(sb, err) < 0)
+		return -1;
+	if (sb->bpf.len) {
+		int r = al_seccomp_install(&sb->bpf);
+		if (r < 0)
+			return al_err_sys(err, -r, "install seccomp filter");
+	}
+	return 0;
+}
+
+__attribute__((noreturn)) static void exec_command(struct al_sandbox *sb)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	for (int s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setsid();
+	if (sb->tty_slave >= 0) {
+		ioctl(sb->tty_slave, TIOCSCTTY, 0);
+		for (int fd = 0; fd < 3; fd++)
+			dup2(sb->tty_slave, fd);
+		if (sb->tty_slave > 2)
+			close(sb->tty_slave);
+	}
+	environ = sb->spec->env;
+	execvp(sb->spec->argv[0], sb->spec->argv);
+	int e = errno;
+	dprintf(2, "airlock: exec %s: %s\n", sb->spec->argv[0], strerror(e));
+	_exit(e == ENOENT ? AL_EXIT_NOT_FOUND : AL_EXIT_CANNOT_EXEC);
+}
+
+/* pid 1: reap everything; when the command ends, report and exit, which makes the kernel kill
+ * whatever is left in the pid namespace (daemonized orphans included). */
+__attribute__((noreturn)) static void reap_until_command_exits(struct al_sandbox *sb, pid_t command)
+{
+	if (sb->tty_slave >= 0)
+		close(sb->tty_slave);
+	for (;;) {
+		int status;
+		pid_t p = waitpid(-1, &status, 0);
+		if (p < 0 && errno == EINTR)
+			continue;
+		if (p == command || p < 0) {
+			struct al_child_msg msg = { .kind = AL_CHILD_EXITED, .status = p < 0 ? 0 : status };
+			(void)al_write_all(sb->status_fd, &msg, sizeof msg);
+			_exit(0);
+		}
+	}
+}
+
+void al_child_main(struct al_sandbox *sb)
+{
+	struct al_err err = { 0 };
+	if (await_launcher(sb, &err) < 0 || become_namespace_root(sb, &err) < 0 || private_namespaces(sb, &err) < 0 ||
+	    build_root(sb, &err) < 0 || enter_workdir(sb, &err) < 0 || setup_stdio(sb, &err) < 0 ||
+	    al_rlimits_apply(sb->spec->rlimits, sb->spec->n_rlimits, &err) < 0 || close_inherited_fds(sb, &err) < 0 ||
+	    harden(sb, &err) < 0)
+		al_child_fail(sb, &err);
+
+	pid_t command = fork();
+	if (command < 0) {
+		al_err_sys(&err, errno, "fork the command");
+		al_child_fail(sb, &err);
+	}
+	if (command == 0)
+		exec_command(sb);
+	reap_until_command_exits(sb, command);
+}

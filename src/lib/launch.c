@@ -1,0 +1,406 @@
+/* launch.c: the launcher, parent side of one sandbox's life: prepare sources, cgroup and seccomp,
+ * clone into new namespaces, map ids, supervise (timeout, signals, pty), classify the end, tear down. */
+#include "launch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "paths.h"
+#include "sandbox.h"
+#include "tty.h"
+#include "userns.h"
+#include "util.h"
+
+#define AL_CGROUP_ROOT "/sys/fs/cgroup"
+#define AL_DEFAULT_PIDS 4096
+
+struct launch {
+	struct al_sandbox sb;
+	struct al_cgroup *cg;
+	struct al_tty tty;
+	pid_t pid;
+	int pidfd, sync_w, status_r, sigfd;
+	sigset_t old_mask;
+	bool timed_out, killed;
+	int kill_signal;
+};
+
+static const int handled_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGWINCH, SIGPIPE };
+
+static void launch_init(struct launch *l, struct al_spec *spec)
+{
+	memset(l, 0, sizeof *l);
+	l->sb.spec = spec;
+	l->sb.sync_fd = l->sb.status_fd = l->sb.rootfs_fd = l->sb.tty_slave = -1;
+	l->pidfd = l->sync_w = l->status_r = l->sigfd = -1;
+	l->tty.master = l->tty.slave = -1;
+	l->sb.mount_src_fds = al_xcalloc(spec->n_mounts ? spec->n_mounts : 1, sizeof(int));
+	for (size_t i = 0; i < spec->n_mounts; i++)
+		l->sb.mount_src_fds[i] = -1;
+}
+
+static void close_fd(int *fd)
+{
+	al_closep(fd);
+}
+
+static void launch_release(struct launch *l)
+{
+	al_cgroup_destroy(l->cg);
+	l->cg = NULL;
+	for (size_t i = 0; i < l->sb.spec->n_mounts; i++)
+		close_fd(&l->sb.mount_src_fds[i]);
+	free(l->sb.mount_src_fds);
+	close_fd(&l->sb.rootfs_fd);
+	close_fd(&l->sb.sync_fd);
+	close_fd(&l->sb.status_fd);
+	close_fd(&l->pidfd);
+	close_fd(&l->sync_w);
+	close_fd(&l->status_r);
+	close_fd(&l->sigfd);
+	al_tty_close(&l->tty);
+	al_bpf_free(&l->sb.bpf);
+	sigprocmask(SIG_SETMASK, &l->old_mask, NULL);
+}
+
+static int block_signals(struct launch *l, struct al_err *err)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	for (size_t i = 0; i < AL_ARRAY_SIZE(handled_signals); i++)
+		sigaddset(&set, handled_signals[i]);
+	if (sigprocmask(SIG_BLOCK, &set, &l->old_mask) < 0)
+		return al_err_sys(err, errno, "block signals");
+	l->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (l->sigfd < 0)
+		return al_err_sys(err, errno, "signalfd");
+	return 0;
+}
+
+static int make_id(struct al_sandbox *sb, struct al_err *err)
+{
+	unsigned char raw[16];
+	int r = al_random_bytes(raw, sizeof raw);
+	if (r < 0)
+		return al_err_sys(err, -r, "random id");
+	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < 12; i++) {
+		sb->id[2 * i] = hex[raw[i] >> 4];
+		sb->id[2 * i + 1] = hex[raw[i] & 15];
+	}
+	sb->id[24] = '\0';
+	return 0;
+}
+
+/* Check every host source before anything is created, then create named volumes. */
+static int prepare_sources(struct launch *l, struct al_err *err)
+{
+	struct al_spec *spec = l->sb.spec;
+	const char *root = spec->rootfs ? spec->rootfs : "/";
+	l->sb.rootfs_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (l->sb.rootfs_fd < 0)
+		return al_err_sys(err, errno, "rootfs %s", root);
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		struct al_mount *m = &spec->mounts[i];
+		struct stat st;
+		if (m->kind == AL_MOUNT_BIND && !m->is_named && stat(m->source, &st) < 0)
+			return al_err_sys(err, errno, "volume source %s", m->source);
+	}
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		struct al_mount *m = &spec->mounts[i];
+		if (m->kind != AL_MOUNT_BIND || !m->is_named)
+			continue;
+		char *path;
+		if (al_named_volume_path(m->source, &path, err) < 0)
+			return -1;
+		free(m->source);
+		m->source = path;
+		m->is_named = false;
+	}
+	return 0;
+}
+
+static void apply_default_limits(struct al_spec *spec, enum al_cgroup_version v)
+{
+	if (!al_is_root() || v == AL_CGROUP_NONE)
+		return; /* rootless without a delegated cgroup: only explicit limits, which then fail loudly */
+	if (spec->limits.pids == 0) {
+		spec->limits.pids = AL_DEFAULT_PIDS;
+		spec->limits.pids_defaulted = true;
+	}
+	if (spec->limits.memory == 0) {
+		long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+		if (pages > 0 && size > 0) {
+			spec->limits.memory = (int64_t)pages * size / 2;
+			spec->limits.memory_defaulted = true;
+		}
+	}
+}
+
+static int prepare_cgroup(struct launch *l, struct al_err *err)
+{
+	struct al_spec *spec = l->sb.spec;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	if (spec->limits.cpus_milli > ncpu * 1000)
+		return al_err_set(err, EINVAL, "--cpus %.3f: this host has %ld CPUs", spec->limits.cpus_milli / 1000.0, ncpu);
+	enum al_cgroup_version v = al_cgroup_detect(AL_CGROUP_ROOT);
+	apply_default_limits(spec, v);
+	al_cgroup_sweep(AL_CGROUP_ROOT, !al_is_root());
+	return al_cgroup_create(AL_CGROUP_ROOT, l->sb.id, &spec->limits, !al_is_root(), &l->cg, err);
+}
+
+/* As root, rw volumes are idmapped so that what the sandbox writes belongs to the volume's owner. */
+static int prepare_idmapped_volumes(struct launch *l, struct al_err *err)
+{
+	struct al_spec *spec = l->sb.spec;
+	if (l->sb.map.rootless)
+		return 0;
+	uid_t su = l->sb.map.host_uid + spec->uid;
+	gid_t sg = l->sb.map.host_gid + spec->gid;
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		struct al_mount *m = &spec->mounts[i];
+		struct stat st;
+		if (m->kind != AL_MOUNT_BIND || m->readonly)
+			continue;
+		if (stat(m->source, &st) < 0)
+			return al_err_sys(err, errno, "volume source %s", m->source);
+		_cleanup_close_ int userns = -1;
+		if (al_idmap_volume_userns(st.st_uid, st.st_gid, su, sg, &userns, err) < 0)
+			return al_err_prefix(err, "volume %s", m->source);
+		int t = open_tree(AT_FDCWD, m->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		if (t < 0)
+			return al_err_sys(err, errno, "volume %s", m->source);
+		l->sb.mount_src_fds[i] = t;
+		struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+			                       .userns_fd = (uint64_t)userns };
+		if (mount_setattr(t, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+			return al_err_sys(err, errno, "volume %s: idmapped mount (does its filesystem support idmapping?)",
+			                  m->source);
+	}
+	return 0;
+}
+
+static int prepare_seccomp(struct launch *l, struct al_err *err)
+{
+	struct al_spec *spec = l->sb.spec;
+	if (spec->seccomp_unconfined)
+		return 0;
+	_cleanup_free_ char *cache = spec->seccomp_profile ? al_cache_dir() : NULL;
+	return al_seccomp_prepare(spec->seccomp_profile, cache, &l->sb.bpf, err);
+}
+
+static int make_pipes(struct launch *l, struct al_err *err)
+{
+	int sync[2], status[2];
+	if (pipe2(sync, O_CLOEXEC) < 0)
+		return al_err_sys(err, errno, "pipe");
+	if (pipe2(status, O_CLOEXEC) < 0) {
+		close(sync[0]);
+		close(sync[1]);
+		return al_err_sys(err, errno, "pipe");
+	}
+	l->sb.sync_fd = sync[0];
+	l->sync_w = sync[1];
+	l->status_r = status[0];
+	l->sb.status_fd = status[1];
+	return 0;
+}
+
+static int start_child(struct launch *l, struct al_err *err)
+{
+	uint64_t flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
+	if (l->sb.spec->network == AL_NET_NONE)
+		flags |= CLONE_NEWNET;
+	struct clone_args args = {
+		.flags = flags,
+		.pidfd = (uint64_t)(uintptr_t)&l->pidfd,
+		.exit_signal = SIGCHLD,
+	};
+	long pid = syscall(SYS_clone3, &args, sizeof args);
+	if (pid < 0)
+		return al_err_sys(err, errno, "clone3 into new namespaces");
+	if (pid == 0)
+		al_child_main(&l->sb);
+	l->pid = (pid_t)pid;
+	close_fd(&l->sb.sync_fd);
+	close_fd(&l->sb.status_fd);
+	close_fd(&l->tty.slave);
+	l->sb.tty_slave = -1;
+
+	if (al_idmap_write(l->pid, &l->sb.map, err) < 0)
+		return -1;
+	if (l->cg && al_cgroup_add_pid(l->cg, l->pid, err) < 0)
+		return -1;
+	if (write(l->sync_w, "g", 1) != 1)
+		return al_err_sys(err, errno, "start the sandbox");
+	close_fd(&l->sync_w);
+	return 0;
+}
+
+static void kill_sandbox(struct launch *l)
+{
+	syscall(SYS_pidfd_send_signal, l->pidfd, SIGKILL, NULL, 0);
+}
+
+static void relay(int from, int to, bool *open_flag)
+{
+	char buf[16384];
+	ssize_t n = read(from, buf, sizeof buf);
+	if (n <= 0) {
+		if (n == 0 || (errno != EINTR && errno != EAGAIN))
+			*open_flag = false;
+		return;
+	}
+	if (al_write_all(to, buf, (size_t)n) < 0)
+		*open_flag = false;
+}
+
+static void handle_signals(struct launch *l)
+{
+	struct signalfd_siginfo si;
+	while (read(l->sigfd, &si, sizeof si) == sizeof si) {
+		int s = (int)si.ssi_signo;
+		if (s == SIGWINCH)
+			al_tty_resize(&l->tty);
+		else if ((s == SIGINT || s == SIGTERM || s == SIGHUP) && !l->killed) {
+			l->killed = true;
+			l->kill_signal = s;
+			kill_sandbox(l);
+		}
+	}
+}
+
+/* Wait for pid 1 to end, relaying the pty and enforcing the timeout. */
+static void supervise(struct launch *l, uint64_t start_ns)
+{
+	const struct al_spec *spec = l->sb.spec;
+	bool master_open = l->tty.master >= 0, stdin_open = master_open && spec->interactive;
+	uint64_t deadline = spec->timeout_ms ? start_ns + spec->timeout_ms * 1000000ull : 0;
+	for (;;) {
+		struct pollfd p[4] = { { l->pidfd, POLLIN, 0 }, { l->sigfd, POLLIN, 0 }, { -1, POLLIN, 0 }, { -1, POLLIN, 0 } };
+		if (master_open)
+			p[2].fd = l->tty.master;
+		if (stdin_open)
+			p[3].fd = 0;
+		int timeout = -1;
+		if (deadline && !l->timed_out) {
+			uint64_t now = al_now_ns();
+			timeout = now >= deadline ? 0 : (int)((deadline - now + 999999) / 1000000);
+		}
+		int n = poll(p, 4, timeout);
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n == 0 && deadline && !l->timed_out && al_now_ns() >= deadline) {
+			l->timed_out = true;
+			kill_sandbox(l);
+			continue;
+		}
+		if (p[1].revents)
+			handle_signals(l);
+		if (p[2].revents)
+			relay(l->tty.master, 1, &master_open);
+		if (p[3].revents)
+			relay(0, l->tty.master, &stdin_open);
+		if (p[0].revents)
+			break;
+	}
+	while (master_open) /* what the command wrote last */
+		relay(l->tty.master, 1, &master_open);
+}
+
+static void classify(struct launch *l, const struct al_child_msg *msg, bool have_msg, int pid1_status,
+                     struct al_result *res)
+{
+	struct al_cgroup_stats st = { 0 };
+	if (l->cg)
+		al_cgroup_stats(l->cg, &st);
+	int ws = have_msg ? msg->status : pid1_status;
+	if (WIFEXITED(ws) && have_msg) {
+		res->exit_code = WEXITSTATUS(ws);
+	} else {
+		res->exit_code = -1;
+		res->signal = WIFSIGNALED(ws) ? WTERMSIG(ws) : SIGKILL;
+	}
+	bool failed = res->signal != 0 || res->exit_code != 0;
+	if (l->timed_out)
+		res->reason = AL_REASON_TIMEOUT;
+	else if (l->killed)
+		res->reason = AL_REASON_KILLED;
+	else if (st.oom_killed && failed)
+		res->reason = AL_REASON_OOM;
+	else if (st.pids_max_hit && failed)
+		res->reason = AL_REASON_PIDS_LIMIT;
+	else if (res->signal)
+		res->reason = AL_REASON_SIGNALED;
+	else
+		res->reason = AL_REASON_EXITED;
+	if (st.cpu_usage_ns / 1000000 > res->cpu_ms)
+		res->cpu_ms = st.cpu_usage_ns / 1000000;
+}
+
+static int collect(struct launch *l, struct al_result *res, uint64_t start_ns, struct al_err *err)
+{
+	int status = 0;
+	struct rusage ru;
+	memset(&ru, 0, sizeof ru);
+	while (wait4(l->pid, &status, 0, &ru) < 0 && errno == EINTR)
+		;
+	res->wall_ms = (al_now_ns() - start_ns) / 1000000;
+	res->cpu_ms = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+	              (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+	res->max_rss_kb = (uint64_t)ru.ru_maxrss;
+
+	struct al_child_msg msg;
+	ssize_t n = al_read_all(l->status_r, &msg, sizeof msg);
+	bool have_msg = n == (ssize_t)sizeof msg;
+	if (have_msg && msg.kind == AL_CHILD_SETUP_FAILED) {
+		msg.msg[sizeof msg.msg - 1] = '\0';
+		return al_err_set(err, msg.errnum, "%s", msg.msg);
+	}
+	classify(l, &msg, have_msg && msg.kind == AL_CHILD_EXITED, status, res);
+	return 0;
+}
+
+int al_run(struct al_spec *spec, struct al_result *res, struct al_err *err)
+{
+	uint64_t start = al_now_ns();
+	struct launch l;
+	memset(res, 0, sizeof *res);
+	launch_init(&l, spec);
+	int r = -1;
+	if (block_signals(&l, err) < 0 || al_spec_validate(spec, err) < 0 || make_id(&l.sb, err) < 0 ||
+	    al_idmap_plan(spec, &l.sb.map, err) < 0 || prepare_sources(&l, err) < 0 || prepare_seccomp(&l, err) < 0 ||
+	    prepare_cgroup(&l, err) < 0 || prepare_idmapped_volumes(&l, err) < 0 || make_pipes(&l, err) < 0)
+		goto out;
+	if (spec->tty) {
+		if (al_tty_open(&l.tty, err) < 0)
+			goto out;
+		l.sb.tty_slave = l.tty.slave;
+		al_tty_attach_caller(&l.tty);
+	}
+	if (start_child(&l, err) < 0) {
+		if (l.pid > 0) {
+			kill_sandbox(&l);
+			waitpid(l.pid, NULL, 0);
+		}
+		goto out;
+	}
+	supervise(&l, start);
+	r = collect(&l, res, start, err);
+out:
+	launch_release(&l);
+	return r;
+}

@@ -1,0 +1,35 @@
+/* launch.h: the launcher, parent side: clone into new namespaces, id maps, cgroup, wait, teardown.
+ * al_run is the whole life of one sandbox; it returns only when every trace of it is gone. */
+#pragma once
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "error.h"
+#include "spec.h"
+
+enum al_reason {
+	AL_REASON_EXITED,
+	AL_REASON_SIGNALED,
+	AL_REASON_TIMEOUT,
+	AL_REASON_OOM,
+	AL_REASON_PIDS_LIMIT,
+	AL_REASON_KILLED, /* airlock itself was told to stop (SIGINT/SIGTERM/SIGHUP) */
+};
+
+struct al_result {
+	int exit_code; /* the command's exit code, or -1 when it died by a signal */
+	int signal;    /* the signal that ended it, 0 if none */
+	enum al_reason reason;
+	uint64_t wall_ms, cpu_ms, max_rss_kb;
+};
+
+/* Run the sandbox described by *spec to completion. Returns 0 when the command ran (whatever its
+ * status; see *res), -1 with *err when airlock could not start it. */
+int al_run(struct al_spec *spec, struct al_result *res, struct al_err *err);
+
+const char *al_reason_name(enum al_reason r);
+/* docker's exit status for a result: the code, or 128+signal. */
+int al_result_exit_status(const struct al_result *res);
+/* One JSON object on one line: exit_code, signal, reason, wall_ms, cpu_ms, max_rss_kb. */
+void al_result_write_json(const struct al_result *res, FILE *out);

@@ -1,0 +1,510 @@
+/* mounts.c: the sandbox's root built from pieces: a private tmpfs scaffold, the rootfs bound into it
+ * read-only one top-level entry at a time, volumes and tmpfs at targets resolved inside the root. */
+#include "mounts.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define AL_TMPFS_DEFAULT_SIZE (256ull << 20)
+#define AL_HIDDEN_TMPFS_SIZE (64ull << 20)
+#define AL_PIECE_ATTRS (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
+
+/* With the host's root, these directories are replaced by empty private tmpfs (THREATS.md 2). */
+static const char *const hidden_host_dirs[] = { "home", "root", "run", "var", "tmp", "mnt", "media", "srv" };
+/* Secrets hidden with the host's root: masked by /dev/null. */
+static const char *const hidden_host_files[] = { "/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-" };
+/* The kernel interface filesystems: never taken from the rootfs, always made by airlock. */
+static const char *const kernel_dirs[] = { "proc", "dev", "sys" };
+
+int al_open_in_root(int root_fd, const char *path, int flags)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	return (int)syscall(SYS_openat2, root_fd, path, &how, sizeof how);
+}
+
+int al_tmpfs_detached(const char *mode, uint64_t size, unsigned attr_flags, struct al_err *err)
+{
+	_cleanup_close_ int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return al_err_sys(err, errno, "tmpfs: fsopen");
+	if (fsconfig(fs, FSCONFIG_SET_STRING, "mode", mode, 0) < 0)
+		return al_err_sys(err, errno, "tmpfs: mode=%s", mode);
+	if (size) {
+		char buf[32];
+		snprintf(buf, sizeof buf, "%llu", (unsigned long long)size);
+		if (fsconfig(fs, FSCONFIG_SET_STRING, "size", buf, 0) < 0)
+			return al_err_sys(err, errno, "tmpfs: size=%s", buf);
+	}
+	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return al_err_sys(err, errno, "tmpfs: create");
+	int mfd = fsmount(fs, FSMOUNT_CLOEXEC, attr_flags);
+	if (mfd < 0)
+		return al_err_sys(err, errno, "tmpfs: fsmount");
+	return mfd;
+}
+
+int al_attach(int tree_fd, int target_fd, const char *what, struct al_err *err)
+{
+	if (move_mount(tree_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return al_err_sys(err, errno, "mount %s", what);
+	return 0;
+}
+
+static int set_attrs(int tree_fd, unsigned set, bool recursive)
+{
+	struct mount_attr attr = { .attr_set = set };
+	return mount_setattr(tree_fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof attr);
+}
+
+/* Clone dirfd/name (recursively) as a detached tree with attrs set. */
+static int clone_tree(int dirfd, const char *name, unsigned attrs, struct al_err *err)
+{
+	int flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW;
+	if (!name[0])
+		flags |= AT_EMPTY_PATH;
+	int t = open_tree(dirfd, name, (unsigned)flags);
+	if (t < 0)
+		return al_err_sys(err, errno, "bind %s", name[0] ? name : "(root)");
+	if (attrs && set_attrs(t, attrs, true) < 0) {
+		int e = errno;
+		close(t);
+		return al_err_sys(err, e, "bind %s: set attributes", name);
+	}
+	return t;
+}
+
+static int remember_scaffold(struct al_root_build *b, int mfd, struct al_err *err)
+{
+	if (b->n_scaffold >= AL_ARRAY_SIZE(b->scaffold_fds)) {
+		close(mfd);
+		return al_err_set(err, E2BIG, "too many mount targets to create (at most %zu split directories)",
+		                  AL_ARRAY_SIZE(b->scaffold_fds));
+	}
+	b->scaffold_fds[b->n_scaffold++] = mfd;
+	return 0;
+}
+
+static void remember_piece(struct al_root_build *b, const char *path)
+{
+	if (b->n_pieces < AL_ARRAY_SIZE(b->pieces))
+		b->pieces[b->n_pieces++] = al_xstrdup(path);
+}
+
+/* Recreate one directory entry of src_dir (name, type) in dst_dir, binding it read-only. */
+static int mirror_entry(struct al_root_build *b, int src_dir, int dst_dir, const char *name, const char *rel,
+                        struct al_err *err)
+{
+	struct stat st;
+	if (fstatat(src_dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return al_err_sys(err, errno, "rootfs entry %s", rel);
+	if (S_ISLNK(st.st_mode)) {
+		char target[4096];
+		ssize_t n = readlinkat(src_dir, name, target, sizeof target - 1);
+		if (n < 0)
+			return al_err_sys(err, errno, "rootfs symlink %s", rel);
+		target[n] = '\0';
+		if (symlinkat(target, dst_dir, name) < 0)
+			return al_err_sys(err, errno, "symlink %s", rel);
+		return 0;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (mkdirat(dst_dir, name, st.st_mode & 07777) < 0 && errno != EEXIST)
+			return al_err_sys(err, errno, "mkdir %s", rel);
+	} else {
+		int f = openat(dst_dir, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0444);
+		if (f < 0)
+			return al_err_sys(err, errno, "create %s", rel);
+		close(f);
+	}
+	_cleanup_close_ int tree = clone_tree(src_dir, name, AL_PIECE_ATTRS, err);
+	if (tree < 0)
+		return -1;
+	_cleanup_close_ int target = openat(dst_dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (target < 0)
+		return al_err_sys(err, errno, "open %s", rel);
+	if (al_attach(tree, target, rel, err) < 0)
+		return -1;
+	if (S_ISDIR(st.st_mode))
+		remember_piece(b, rel);
+	return 0;
+}
+
+static bool in_list(const char *name, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(name, list[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Mirror every entry of src (a readable directory fd) into dst, except the names in skip. */
+static int mirror_dir(struct al_root_build *b, int src, int dst, const char *rel_prefix, const char *const *skip,
+                      size_t n_skip, struct al_err *err)
+{
+	int dup_fd = openat(src, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dup_fd < 0)
+		return al_err_sys(err, errno, "read directory %s", rel_prefix[0] ? rel_prefix : "/");
+	DIR *d = fdopendir(dup_fd);
+	if (!d) {
+		close(dup_fd);
+		return al_err_sys(err, errno, "read directory %s", rel_prefix);
+	}
+	int r = 0;
+	struct dirent *de;
+	while (r == 0 && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (in_list(de->d_name, skip, n_skip))
+			continue;
+		_cleanup_free_ char *rel = al_xasprintf("%s/%s", rel_prefix, de->d_name);
+		r = mirror_entry(b, src, dst, de->d_name, rel, err);
+	}
+	closedir(d);
+	return r;
+}
+
+/* Cover the read-only directory dir_fd with a tmpfs holding a mirror of its entries, so that a new
+ * entry can be created there without writing the rootfs. Returns an O_PATH fd of the new tmpfs. */
+static int split_dir(struct al_root_build *b, int dir_fd, const char *rel, struct al_err *err)
+{
+	struct stat st;
+	if (fstat(dir_fd, &st) < 0)
+		return al_err_sys(err, errno, "stat %s", rel);
+	_cleanup_close_ int under = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (under < 0)
+		return al_err_sys(err, errno, "open %s", rel);
+	char mode[16];
+	snprintf(mode, sizeof mode, "%o", (unsigned)(st.st_mode & 07777));
+	int mfd = al_tmpfs_detached(mode, 1 << 20, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
+	if (mfd < 0)
+		return -1;
+	if (al_attach(mfd, dir_fd, rel, err) < 0 || remember_scaffold(b, mfd, err) < 0) {
+		close(mfd);
+		return -1;
+	}
+	if (mirror_dir(b, under, mfd, strcmp(rel, "/") == 0 ? "" : rel, NULL, 0, err) < 0)
+		return -1;
+	int out = fcntl(mfd, F_DUPFD_CLOEXEC, 3);
+	if (out < 0)
+		return al_err_sys(err, errno, "dup");
+	return out;
+}
+
+static int create_entry(int parent_fd, const char *name, bool dir)
+{
+	if (dir)
+		return mkdirat(parent_fd, name, 0755);
+	int f = openat(parent_fd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+	if (f < 0)
+		return -1;
+	close(f);
+	return 0;
+}
+
+int al_ensure_target(struct al_root_build *b, const char *path, bool dir, struct al_err *err)
+{
+	int fd = al_open_in_root(b->root_fd, path, O_PATH);
+	if (fd >= 0)
+		return fd;
+	if (errno != ENOENT)
+		return al_err_sys(err, errno, "mount target %s", path);
+
+	_cleanup_free_ char *parent = al_xstrdup(path);
+	char *slash = strrchr(parent, '/');
+	const char *name = path + (slash - parent) + 1;
+	if (slash == parent)
+		parent[1] = '\0';
+	else
+		*slash = '\0';
+	_cleanup_close_ int pfd = al_ensure_target(b, parent, true, err);
+	if (pfd < 0)
+		return -1;
+	if (create_entry(pfd, name, dir) < 0) {
+		if (errno == EEXIST)
+			return al_err_set(err, EEXIST, "mount target %s: a dangling symlink or a file in the way", path);
+		if (errno != EROFS)
+			return al_err_sys(err, errno, "mount target %s", path);
+		int split = split_dir(b, pfd, parent, err);
+		if (split < 0)
+			return -1;
+		close(pfd);
+		pfd = split;
+		if (create_entry(pfd, name, dir) < 0)
+			return al_err_sys(err, errno, "mount target %s", path);
+	}
+	fd = openat(pfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return al_err_sys(err, errno, "mount target %s", path);
+	return fd;
+}
+
+/* Where the scaffold is attached until pivot_root: a directory of the host root, hidden only
+ * inside this private mount namespace. Every host source was opened before, so nothing is lost. */
+static int attach_scaffold(int mfd, struct al_err *err)
+{
+	static const char *const staging[] = { "/tmp", "/mnt", "/" };
+	for (size_t i = 0; i < AL_ARRAY_SIZE(staging); i++) {
+		if (move_mount(mfd, "", AT_FDCWD, staging[i], MOVE_MOUNT_F_EMPTY_PATH) == 0)
+			return fchdir(mfd) < 0 ? al_err_sys(err, errno, "chdir into the new root") : 0;
+	}
+	return al_err_sys(err, errno, "attach the new root");
+}
+
+static int hide_host_dirs(struct al_sandbox *sb, struct al_root_build *b, struct al_err *err)
+{
+	for (size_t i = 0; i < AL_ARRAY_SIZE(hidden_host_dirs); i++) {
+		const char *name = hidden_host_dirs[i];
+		bool is_tmp = strcmp(name, "tmp") == 0;
+		if (mkdirat(b->root_fd, name, is_tmp ? 01777 : 0755) < 0)
+			return al_err_sys(err, errno, "mkdir /%s", name);
+		_cleanup_close_ int mfd = al_tmpfs_detached(is_tmp ? "1777" : "755",
+		                                            is_tmp ? AL_TMPFS_DEFAULT_SIZE : AL_HIDDEN_TMPFS_SIZE,
+		                                            MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
+		if (mfd < 0)
+			return -1;
+		_cleanup_close_ int target = openat(b->root_fd, name, O_PATH | O_CLOEXEC);
+		if (target < 0 || al_attach(mfd, target, name, err) < 0)
+			return target < 0 ? al_err_sys(err, errno, "open /%s", name) : -1;
+	}
+	(void)sb;
+	return 0;
+}
+
+static int mask_with_null(struct al_root_build *b, int null_fd, const char *path, struct al_err *err)
+{
+	_cleanup_close_ int target = al_open_in_root(b->root_fd, path, O_PATH | O_NOFOLLOW);
+	if (target < 0)
+		return errno == ENOENT || errno == ELOOP ? 0 : al_err_sys(err, errno, "hide %s", path);
+	_cleanup_close_ int tree = open_tree(null_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (tree < 0)
+		return al_err_sys(err, errno, "hide %s", path);
+	return al_attach(tree, target, path, err);
+}
+
+static int hide_host_secrets(struct al_root_build *b, int null_fd, struct al_err *err)
+{
+	for (size_t i = 0; i < AL_ARRAY_SIZE(hidden_host_files); i++)
+		if (mask_with_null(b, null_fd, hidden_host_files[i], err) < 0)
+			return -1;
+	_cleanup_close_ int ssh = al_open_in_root(b->root_fd, "/etc/ssh", O_RDONLY | O_DIRECTORY);
+	if (ssh < 0)
+		return 0;
+	DIR *d = fdopendir(ssh);
+	if (!d)
+		return 0;
+	ssh = -1;
+	int r = 0;
+	struct dirent *de;
+	while (r == 0 && (de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "ssh_host_", 9) != 0)
+			continue;
+		_cleanup_free_ char *p = al_xasprintf("/etc/ssh/%s", de->d_name);
+		r = mask_with_null(b, null_fd, p, err);
+	}
+	closedir(d);
+	return r;
+}
+
+static size_t depth(const char *path)
+{
+	size_t n = 0;
+	for (; *path; path++)
+		n += *path == '/';
+	return n;
+}
+
+/* Mount order: parents before children (docker sorts by depth), ties in command-line order. */
+static void sort_by_depth(const struct al_spec *spec, size_t *order)
+{
+	for (size_t i = 0; i < spec->n_mounts; i++)
+		order[i] = i;
+	for (size_t i = 1; i < spec->n_mounts; i++) {
+		size_t v = order[i], j = i;
+		for (; j > 0 && depth(spec->mounts[order[j - 1]].target) > depth(spec->mounts[v].target); j--)
+			order[j] = order[j - 1];
+		order[j] = v;
+	}
+}
+
+static int tmpfs_mode_text(const struct al_mount *m, char *buf, size_t n)
+{
+	return snprintf(buf, n, "%o", m->has_mode ? (unsigned)m->mode : 01777u);
+}
+
+static int mount_user_entry(struct al_sandbox *sb, struct al_root_build *b, size_t i, struct al_err *err)
+{
+	const struct al_mount *m = &sb->spec->mounts[i];
+	int tree = sb->mount_src_fds[i];
+	bool dir = true;
+	if (m->kind == AL_MOUNT_TMPFS) {
+		char mode[16];
+		tmpfs_mode_text(m, mode, sizeof mode);
+		tree = al_tmpfs_detached(mode, m->size ? m->size : AL_TMPFS_DEFAULT_SIZE,
+		                         MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
+		if (tree < 0)
+			return -1;
+	} else {
+		struct stat st;
+		if (fstat(tree, &st) < 0)
+			return al_err_sys(err, errno, "volume %s", m->source);
+		dir = S_ISDIR(st.st_mode);
+	}
+	sb->mount_src_fds[i] = -1;
+	_cleanup_close_ int owned_tree = tree;
+	_cleanup_close_ int target = al_ensure_target(b, m->target, dir, err);
+	if (target < 0)
+		return -1;
+	return al_attach(tree, target, m->target, err);
+}
+
+/* Open every host source while the host root is still in view: volumes (unless the parent already
+ * prepared an idmapped tree) and /dev/null for masks. */
+static int open_sources(struct al_sandbox *sb, int *null_fd, struct al_err *err)
+{
+	for (size_t i = 0; i < sb->spec->n_mounts; i++) {
+		const struct al_mount *m = &sb->spec->mounts[i];
+		if (m->kind != AL_MOUNT_BIND || sb->mount_src_fds[i] >= 0)
+			continue;
+		unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (m->readonly ? MOUNT_ATTR_RDONLY : 0);
+		int t = clone_tree(AT_FDCWD, m->source, attrs, err);
+		if (t < 0)
+			return al_err_prefix(err, "volume %s:%s", m->source, m->target);
+		sb->mount_src_fds[i] = t;
+	}
+	*null_fd = open_tree(AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (*null_fd < 0)
+		return al_err_sys(err, errno, "bind /dev/null");
+	return 0;
+}
+
+int al_root_build(struct al_sandbox *sb, struct al_root_build *b, struct al_err *err)
+{
+	const struct al_spec *spec = sb->spec;
+	memset(b, 0, sizeof *b);
+	b->root_fd = -1;
+	b->host_root = spec->rootfs == NULL;
+
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return al_err_sys(err, errno, "make the mount namespace private");
+	_cleanup_close_ int null_fd = -1;
+	if (open_sources(sb, &null_fd, err) < 0)
+		return -1;
+	/* Opened again here: an fd from the launcher names a mount of the host's namespace, which
+	 * cannot be cloned from this one. */
+	const char *rootfs_path = spec->rootfs ? spec->rootfs : "/";
+	_cleanup_close_ int rootfs = open(rootfs_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfs < 0)
+		return al_err_sys(err, errno, "rootfs %s", rootfs_path);
+
+	int mfd = al_tmpfs_detached("755", 1 << 20, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
+	if (mfd < 0)
+		return -1;
+	if (attach_scaffold(mfd, err) < 0) {
+		close(mfd);
+		return -1;
+	}
+	b->root_fd = mfd;
+	int dup_root = fcntl(mfd, F_DUPFD_CLOEXEC, 3);
+	if (dup_root < 0 || remember_scaffold(b, dup_root, err) < 0)
+		return dup_root < 0 ? al_err_sys(err, errno, "dup") : -1;
+
+	for (size_t i = 0; i < AL_ARRAY_SIZE(kernel_dirs); i++)
+		if (mkdirat(b->root_fd, kernel_dirs[i], 0755) < 0)
+			return al_err_sys(err, errno, "mkdir /%s", kernel_dirs[i]);
+
+	const char *skip_host[AL_ARRAY_SIZE(kernel_dirs) + AL_ARRAY_SIZE(hidden_host_dirs)];
+	size_t n_skip = 0;
+	for (size_t i = 0; i < AL_ARRAY_SIZE(kernel_dirs); i++)
+		skip_host[n_skip++] = kernel_dirs[i];
+	if (b->host_root)
+		for (size_t i = 0; i < AL_ARRAY_SIZE(hidden_host_dirs); i++)
+			skip_host[n_skip++] = hidden_host_dirs[i];
+	if (mirror_dir(b, rootfs, b->root_fd, "", skip_host, n_skip, err) < 0)
+		return al_err_prefix(err, "rootfs");
+	if (b->host_root && (hide_host_dirs(sb, b, err) < 0 || hide_host_secrets(b, null_fd, err) < 0))
+		return -1;
+
+	size_t order[spec->n_mounts ? spec->n_mounts : 1];
+	sort_by_depth(spec, order);
+	for (size_t k = 0; k < spec->n_mounts; k++)
+		if (mount_user_entry(sb, b, order[k], err) < 0)
+			return -1;
+	if (spec->workdir) {
+		int w = al_ensure_target(b, spec->workdir, true, err);
+		if (w < 0)
+			return al_err_prefix(err, "workdir");
+		close(w);
+	}
+	return 0;
+}
+
+/* --read-only=false: an overlay with a private tmpfs upper layer over every rootfs piece. */
+static int writable_layer(struct al_root_build *b, struct al_err *err)
+{
+	static const char upper_root[] = ".airlock-upper";
+	if (mkdirat(b->root_fd, upper_root, 0700) < 0)
+		return al_err_sys(err, errno, "writable layer");
+	if (mount("tmpfs", upper_root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0)
+		return al_err_sys(err, errno, "writable layer: tmpfs");
+	for (size_t i = 0; i < b->n_pieces; i++) {
+		const char *piece = b->pieces[i] + 1; /* relative to the scaffold, which is our cwd */
+		_cleanup_free_ char *up = al_xasprintf("%s/%zu.u", upper_root, i);
+		_cleanup_free_ char *work = al_xasprintf("%s/%zu.w", upper_root, i);
+		if (mkdir(up, 0755) < 0 || mkdir(work, 0700) < 0)
+			return al_err_sys(err, errno, "writable layer for %s", b->pieces[i]);
+		_cleanup_free_ char *opts = al_xasprintf("lowerdir=%s,upperdir=%s,workdir=%s,userxattr", piece, up, work);
+		if (mount("overlay", piece, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
+			return al_err_sys(err, errno, "writable layer for %s (overlayfs)", b->pieces[i]);
+	}
+	if (umount2(upper_root, MNT_DETACH) < 0 || unlinkat(b->root_fd, upper_root, AT_REMOVEDIR) < 0)
+		return al_err_sys(err, errno, "writable layer: detach");
+	return 0;
+}
+
+int al_root_finalize(struct al_sandbox *sb, struct al_root_build *b, struct al_err *err)
+{
+	if (!sb->spec->read_only)
+		return writable_layer(b, err);
+	for (size_t i = 0; i < b->n_scaffold; i++)
+		if (set_attrs(b->scaffold_fds[i], MOUNT_ATTR_RDONLY, false) < 0)
+			return al_err_sys(err, errno, "make the root read-only");
+	return 0;
+}
+
+int al_root_pivot(struct al_err *err)
+{
+	/* pivot_root(".", ".") stacks the old root under the new one; detaching "." then drops it. */
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return al_err_sys(err, errno, "pivot_root");
+	if (umount2(".", MNT_DETACH) < 0)
+		return al_err_sys(err, errno, "detach the host root");
+	if (chdir("/") < 0)
+		return al_err_sys(err, errno, "chdir /");
+	return 0;
+}
+
+void al_root_build_release(struct al_root_build *b)
+{
+	for (size_t i = 0; i < b->n_scaffold; i++)
+		close(b->scaffold_fds[i]);
+	for (size_t i = 0; i < b->n_pieces; i++)
+		free(b->pieces[i]);
+	if (b->root_fd >= 0)
+		close(b->root_fd);
+	memset(b, 0, sizeof *b);
+	b->root_fd = -1;
+}

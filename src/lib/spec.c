@@ -1,0 +1,137 @@
+/* spec.c: construction, mutation and whole-spec validation of struct al_spec.
+ * Field-level parsing lives in parse.c; this file checks how the fields fit together. */
+#include "spec.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+#include "util.h"
+
+void al_spec_init(struct al_spec *spec)
+{
+	memset(spec, 0, sizeof *spec);
+	spec->read_only = true;
+	spec->landlock = true;
+	spec->network = AL_NET_NONE;
+	spec->env = al_xcalloc(1, sizeof(char *));
+}
+
+void al_mount_free(struct al_mount *m)
+{
+	free(m->source);
+	free(m->target);
+	m->source = m->target = NULL;
+}
+
+void al_spec_free(struct al_spec *spec)
+{
+	for (size_t i = 0; i < spec->argc; i++)
+		free(spec->argv[i]);
+	free(spec->argv);
+	for (size_t i = 0; i < spec->n_mounts; i++)
+		al_mount_free(&spec->mounts[i]);
+	free(spec->mounts);
+	for (size_t i = 0; i < spec->n_env; i++)
+		free(spec->env[i]);
+	free(spec->env);
+	free(spec->rootfs);
+	free(spec->seccomp_profile);
+	free(spec->rlimits);
+	free(spec->workdir);
+	free(spec->hostname);
+	free(spec->name);
+	free(spec->json_path);
+	memset(spec, 0, sizeof *spec);
+}
+
+struct al_mount *al_spec_add_mount(struct al_spec *spec, const struct al_mount *m)
+{
+	spec->mounts = al_xrealloc(spec->mounts, (spec->n_mounts + 1) * sizeof *spec->mounts);
+	struct al_mount *dst = &spec->mounts[spec->n_mounts++];
+	*dst = *m;
+	dst->source = m->source ? al_xstrdup(m->source) : NULL;
+	dst->target = al_xstrdup(m->target);
+	return dst;
+}
+
+static ssize_t env_index(const struct al_spec *spec, const char *key)
+{
+	size_t klen = strlen(key);
+	for (size_t i = 0; i < spec->n_env; i++)
+		if (strncmp(spec->env[i], key, klen) == 0 && spec->env[i][klen] == '=')
+			return (ssize_t)i;
+	return -1;
+}
+
+void al_spec_setenv(struct al_spec *spec, const char *key, const char *val)
+{
+	char *entry = al_xasprintf("%s=%s", key, val);
+	ssize_t i = env_index(spec, key);
+	if (i >= 0) {
+		free(spec->env[i]);
+		spec->env[i] = entry;
+		return;
+	}
+	spec->env = al_xrealloc(spec->env, (spec->n_env + 2) * sizeof(char *));
+	spec->env[spec->n_env++] = entry;
+	spec->env[spec->n_env] = NULL;
+}
+
+const char *al_spec_getenv(const struct al_spec *spec, const char *key)
+{
+	ssize_t i = env_index(spec, key);
+	return i < 0 ? NULL : spec->env[i] + strlen(key) + 1;
+}
+
+void al_spec_set_rlimit(struct al_spec *spec, int resource, rlim_t soft, rlim_t hard)
+{
+	for (size_t i = 0; i < spec->n_rlimits; i++) {
+		if (spec->rlimits[i].resource == resource) {
+			spec->rlimits[i].soft = soft;
+			spec->rlimits[i].hard = hard;
+			return;
+		}
+	}
+	spec->rlimits = al_xrealloc(spec->rlimits, (spec->n_rlimits + 1) * sizeof *spec->rlimits);
+	spec->rlimits[spec->n_rlimits++] = (struct al_rlimit){ resource, soft, hard };
+}
+
+/* Targets the launcher itself mounts: a user mount there would be hidden or would hide them. */
+static const char *const reserved_targets[] = { "/", "/proc", "/dev", "/sys" };
+
+static int validate_mounts(const struct al_spec *spec, struct al_err *err)
+{
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct al_mount *m = &spec->mounts[i];
+		if (m->target[0] != '/')
+			return al_err_set(err, EINVAL, "mount target %s: not an absolute path", m->target);
+		for (size_t r = 0; r < AL_ARRAY_SIZE(reserved_targets); r++)
+			if (strcmp(m->target, reserved_targets[r]) == 0)
+				return al_err_set(err, EINVAL, "mount target %s: reserved by airlock", m->target);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(spec->mounts[j].target, m->target) == 0)
+				return al_err_set(err, EINVAL, "mount target %s: given twice", m->target);
+	}
+	return 0;
+}
+
+int al_spec_validate(const struct al_spec *spec, struct al_err *err)
+{
+	if (spec->argc == 0 || !spec->argv || !spec->argv[0] || !spec->argv[0][0])
+		return al_err_set(err, EINVAL, "no command given");
+	if (spec->seccomp_unconfined && spec->seccomp_profile)
+		return al_err_set(err, EINVAL, "--security-opt seccomp=unconfined conflicts with a seccomp profile");
+	if (spec->seccomp_unconfined && !spec->allow_weakening)
+		return al_err_set(err, EPERM,
+		                  "--security-opt seccomp=unconfined refused: add --allow-unconfined to really run without seccomp");
+	if (spec->limits.memory_swap > 0 && spec->limits.memory == 0)
+		return al_err_set(err, EINVAL, "--memory-swap needs --memory");
+	if (spec->limits.memory_swap > 0 && spec->limits.memory_swap < spec->limits.memory)
+		return al_err_set(err, EINVAL, "--memory-swap must be at least --memory");
+	if (spec->workdir && spec->workdir[0] != '/')
+		return al_err_set(err, EINVAL, "workdir %s: not an absolute path", spec->workdir);
+	if (spec->hostname && (strlen(spec->hostname) == 0 || strlen(spec->hostname) > 64))
+		return al_err_set(err, EINVAL, "hostname \"%s\": must be 1 to 64 characters", spec->hostname);
+	return validate_mounts(spec, err);
+}

@@ -1,0 +1,103 @@
+/* spec.h: struct al_spec, the one in-memory description of a sandbox that every front door fills.
+ * CLI flags, OCI config.json and (later) API JSON all become this struct; one launcher runs it. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+enum al_mount_kind {
+	AL_MOUNT_BIND,  /* host path (or named volume) bound into the sandbox */
+	AL_MOUNT_TMPFS, /* private, size-capped tmpfs */
+};
+
+struct al_mount {
+	enum al_mount_kind kind;
+	char *source;      /* BIND: absolute host path, or a volume name when is_named */
+	char *target;      /* absolute path inside the sandbox, normalised (no "." "..", no trailing /) */
+	bool readonly;     /* BIND: ro; TMPFS: never */
+	bool is_named;     /* BIND: source is a named volume kept under the state directory */
+	uint64_t size;     /* TMPFS: bytes, 0 = default (see mounts.c) */
+	mode_t mode;       /* TMPFS: permission bits; has_mode says whether it was given */
+	bool has_mode;
+};
+
+struct al_rlimit {
+	int resource; /* RLIMIT_* */
+	rlim_t soft, hard;
+};
+
+enum al_network {
+	AL_NET_NONE, /* own network namespace with only lo (default) */
+	AL_NET_HOST, /* the host's network namespace: explicit opt-in only */
+};
+
+/* Limits: 0 (or -1 where stated) means "not set". */
+struct al_limits {
+	int64_t memory;      /* bytes, 0 = none */
+	int64_t memory_swap; /* bytes of memory+swap as docker; 0 = not set, -1 = unlimited swap */
+	int64_t cpus_milli;  /* 1000 = one CPU; 0 = none */
+	int64_t pids;        /* 0 = none; -1 = unlimited (explicit) */
+	bool memory_defaulted, pids_defaulted; /* set by the launcher when it applied a default */
+};
+
+struct al_spec {
+	char **argv; /* NULL-terminated command */
+	size_t argc;
+
+	char *rootfs;   /* NULL = the host's root with the secret-hiding defaults */
+	bool read_only; /* default true; false = throwaway writable layer over the root */
+
+	struct al_mount *mounts; /* volumes and tmpfs, in command-line order */
+	size_t n_mounts;
+
+	/* Capabilities kept inside the sandbox: bit N = capability N. Default 0 (all dropped). */
+	uint64_t caps_keep;
+
+	/* Seccomp: NULL profile = airlock's built-in default allowlist. */
+	char *seccomp_profile;   /* path to a docker-format JSON profile */
+	bool seccomp_unconfined; /* requested seccomp=unconfined */
+	bool allow_weakening;    /* --allow-unconfined: the explicit opt-in that lets unconfined through */
+	bool landlock;           /* default true: Landlock where the kernel has it */
+
+	struct al_limits limits;
+	struct al_rlimit *rlimits;
+	size_t n_rlimits;
+	uint64_t timeout_ms; /* 0 = none */
+
+	enum al_network network;
+
+	char **env; /* "KEY=VAL" strings, NULL-terminated, final environment of the command */
+	size_t n_env;
+
+	char *workdir; /* absolute; NULL = "/" */
+	uid_t uid;     /* inside the sandbox; default 0 */
+	gid_t gid;
+	char *hostname; /* NULL = "airlock" or the name */
+	char *name;
+
+	bool interactive; /* -i: stdin passed through; otherwise /dev/null */
+	bool tty;         /* -t: a pseudo-terminal */
+
+	bool json;       /* --json: print the result object */
+	char *json_path; /* NULL = stderr */
+};
+
+/* Initialise with airlock's defaults (read-only, no network, all caps dropped, landlock on). */
+void al_spec_init(struct al_spec *spec);
+/* Free everything the spec owns; the struct itself is the caller's. */
+void al_spec_free(struct al_spec *spec);
+/* Append a mount (the strings are copied). */
+struct al_mount *al_spec_add_mount(struct al_spec *spec, const struct al_mount *m);
+/* Set or replace KEY=VAL in the environment ("KEY" alone removes nothing: see al_spec_setenv). */
+void al_spec_setenv(struct al_spec *spec, const char *key, const char *val);
+/* The value of KEY in the spec's environment, or NULL. */
+const char *al_spec_getenv(const struct al_spec *spec, const char *key);
+/* Add or replace an rlimit. */
+void al_spec_set_rlimit(struct al_spec *spec, int resource, rlim_t soft, rlim_t hard);
+/* Check the spec as a whole: conflicts, relative targets, duplicate targets. Touches nothing. */
+int al_spec_validate(const struct al_spec *spec, struct al_err *err);

@@ -1,0 +1,66 @@
+/* util.h: scope-bound cleanup helpers and small file helpers shared by every module.
+ * Everything here is async-signal-safe unless it allocates; see each comment. */
+#pragma once
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "error.h"
+
+#define AL_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline void al_freep(void *p)
+{
+	free(*(void **)p);
+}
+static inline void al_closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+		close(*fd);
+		errno = saved;
+	}
+	*fd = -1;
+}
+#define _cleanup_free_ __attribute__((cleanup(al_freep)))
+#define _cleanup_close_ __attribute__((cleanup(al_closep)))
+
+/* Hand ownership out of a cleanup-scoped variable. */
+#define steal_pointer(pp)                                                                                \
+	({                                                                                                   \
+		__typeof__(*(pp)) _v = *(pp);                                                                    \
+		*(pp) = NULL;                                                                                    \
+		_v;                                                                                              \
+	})
+#define steal_fd(fdp)                                                                                    \
+	({                                                                                                   \
+		int _fd = *(fdp);                                                                                \
+		*(fdp) = -1;                                                                                     \
+		_fd;                                                                                             \
+	})
+
+/* Write all of buf to fd, retrying on EINTR and short writes. Returns 0 or -errno. Signal-safe. */
+int al_write_all(int fd, const void *buf, size_t len);
+/* Read up to len bytes, retrying on EINTR until len bytes or EOF. Returns bytes read or -errno. */
+ssize_t al_read_all(int fd, void *buf, size_t len);
+/* Write a string to dirfd/path (O_WRONLY|O_CLOEXEC, no create). Returns 0 or -errno. Signal-safe. */
+int al_write_file_at(int dirfd, const char *path, const char *data, size_t len);
+/* Read a small file (at most cap-1 bytes) into buf, NUL-terminated. Returns bytes or -errno. */
+ssize_t al_read_file_at(int dirfd, const char *path, char *buf, size_t cap);
+/* mkdir -p relative to dirfd with mode; existing directories are fine. Returns 0 or -errno. */
+int al_mkdir_p_at(int dirfd, const char *path, mode_t mode);
+/* Monotonic clock in nanoseconds. */
+uint64_t al_now_ns(void);
+/* Fill buf with n random bytes (getrandom). Returns 0 or -errno. */
+int al_random_bytes(void *buf, size_t n);
+/* Allocation that aborts on failure: out-of-memory in a CLI runtime is not recoverable. */
+void *al_xmalloc(size_t n);
+void *al_xcalloc(size_t n, size_t size);
+void *al_xrealloc(void *p, size_t n);
+char *al_xstrdup(const char *s);
+char *al_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
