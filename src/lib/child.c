@@ -58,10 +58,12 @@ static int private_namespaces(struct al_sandbox *sb, struct al_err *err)
 {
 	/* Unshared only now, after the launcher moved us into our cgroup, so that the sandbox's
 	 * cgroup is the root of its cgroup namespace. */
-	if (!sb->in_cgroup_ns_at_clone && unshare(CLONE_NEWCGROUP) < 0)
+	if (unshare(CLONE_NEWCGROUP) < 0)
 		return al_err_sys(err, errno, "cgroup namespace");
+	/* As docker: the default hostname is the first 12 characters of the id. */
 	const char *host = sb->spec->hostname ? sb->spec->hostname : sb->id;
-	if (sethostname(host, strlen(host)) < 0)
+	size_t len = sb->spec->hostname ? strlen(host) : 12;
+	if (sethostname(host, len) < 0)
 		return al_err_sys(err, errno, "sethostname %s", host);
 	if (sb->spec->network == AL_NET_NONE)
 		return al_netns_loopback_up(err);
@@ -72,8 +74,6 @@ static int build_root(struct al_sandbox *sb, struct al_err *err)
 {
 	struct al_root_build b;
 	int r = al_root_build(sb, &b, err);
-	if (r == 0)
-		r = al_kernfs_mount(&b, sb->spec->network == AL_NET_HOST, err);
 	if (r == 0)
 		r = al_dev_seal(&b, err);
 	if (r == 0)

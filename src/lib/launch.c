@@ -36,6 +36,8 @@ struct launch {
 	sigset_t old_mask;
 	bool timed_out, killed;
 	int kill_signal;
+	size_t *new_volumes; /* indexes of named volumes this call created */
+	size_t n_new_volumes;
 };
 
 static const int handled_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGWINCH, SIGPIPE };
@@ -44,10 +46,11 @@ static void launch_init(struct launch *l, struct al_spec *spec)
 {
 	memset(l, 0, sizeof *l);
 	l->sb.spec = spec;
-	l->sb.sync_fd = l->sb.status_fd = l->sb.rootfs_fd = l->sb.tty_slave = -1;
+	l->sb.sync_fd = l->sb.status_fd = l->sb.tty_slave = -1;
 	l->pidfd = l->sync_w = l->status_r = l->sigfd = -1;
 	l->tty.master = l->tty.slave = -1;
 	l->sb.mount_src_fds = al_xcalloc(spec->n_mounts ? spec->n_mounts : 1, sizeof(int));
+	l->new_volumes = al_xcalloc(spec->n_mounts ? spec->n_mounts : 1, sizeof(size_t));
 	for (size_t i = 0; i < spec->n_mounts; i++)
 		l->sb.mount_src_fds[i] = -1;
 }
@@ -64,7 +67,7 @@ static void launch_release(struct launch *l)
 	for (size_t i = 0; i < l->sb.spec->n_mounts; i++)
 		close_fd(&l->sb.mount_src_fds[i]);
 	free(l->sb.mount_src_fds);
-	close_fd(&l->sb.rootfs_fd);
+	free(l->new_volumes);
 	close_fd(&l->sb.sync_fd);
 	close_fd(&l->sb.status_fd);
 	close_fd(&l->pidfd);
@@ -105,32 +108,53 @@ static int make_id(struct al_sandbox *sb, struct al_err *err)
 	return 0;
 }
 
-/* Check every host source before anything is created, then create named volumes. */
-static int prepare_sources(struct launch *l, struct al_err *err)
+/* Check every host source before anything is created. */
+static int check_sources(struct launch *l, struct al_err *err)
 {
 	struct al_spec *spec = l->sb.spec;
 	const char *root = spec->rootfs ? spec->rootfs : "/";
-	l->sb.rootfs_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (l->sb.rootfs_fd < 0)
+	struct stat st;
+	if (stat(root, &st) < 0)
 		return al_err_sys(err, errno, "rootfs %s", root);
+	if (!S_ISDIR(st.st_mode))
+		return al_err_set(err, ENOTDIR, "rootfs %s: not a directory", root);
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		struct al_mount *m = &spec->mounts[i];
-		struct stat st;
 		if (m->kind == AL_MOUNT_BIND && !m->is_named && stat(m->source, &st) < 0)
 			return al_err_sys(err, errno, "volume source %s", m->source);
 	}
+	return 0;
+}
+
+/* Named volumes are created on first use, as docker's; those created by a run that then fails to
+ * start are removed again, so that a failed call leaves nothing behind. */
+static int create_named_volumes(struct launch *l, struct al_err *err)
+{
+	struct al_spec *spec = l->sb.spec;
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		struct al_mount *m = &spec->mounts[i];
 		if (m->kind != AL_MOUNT_BIND || !m->is_named)
 			continue;
+		_cleanup_free_ char *data = al_data_dir();
+		_cleanup_free_ char *want = al_xasprintf("%s/volumes/%s", data, m->source);
+		bool existed = access(want, F_OK) == 0;
 		char *path;
 		if (al_named_volume_path(m->source, &path, err) < 0)
 			return -1;
 		free(m->source);
 		m->source = path;
 		m->is_named = false;
+		if (!existed)
+			l->new_volumes[l->n_new_volumes++] = i;
 	}
 	return 0;
+}
+
+static void remove_new_volumes(struct launch *l)
+{
+	for (size_t k = 0; k < l->n_new_volumes; k++)
+		rmdir(l->sb.spec->mounts[l->new_volumes[k]].source);
+	l->n_new_volumes = 0;
 }
 
 static void apply_default_limits(struct al_spec *spec, enum al_cgroup_version v)
@@ -382,8 +406,9 @@ int al_run(struct al_spec *spec, struct al_result *res, struct al_err *err)
 	launch_init(&l, spec);
 	int r = -1;
 	if (block_signals(&l, err) < 0 || al_spec_validate(spec, err) < 0 || make_id(&l.sb, err) < 0 ||
-	    al_idmap_plan(spec, &l.sb.map, err) < 0 || prepare_sources(&l, err) < 0 || prepare_seccomp(&l, err) < 0 ||
-	    prepare_cgroup(&l, err) < 0 || prepare_idmapped_volumes(&l, err) < 0 || make_pipes(&l, err) < 0)
+	    al_idmap_plan(spec, &l.sb.map, err) < 0 || check_sources(&l, err) < 0 || prepare_seccomp(&l, err) < 0 ||
+	    prepare_cgroup(&l, err) < 0 || create_named_volumes(&l, err) < 0 || prepare_idmapped_volumes(&l, err) < 0 ||
+	    make_pipes(&l, err) < 0)
 		goto out;
 	if (spec->tty) {
 		if (al_tty_open(&l.tty, err) < 0)
@@ -401,6 +426,8 @@ int al_run(struct al_spec *spec, struct al_result *res, struct al_err *err)
 	supervise(&l, start);
 	r = collect(&l, res, start, err);
 out:
+	if (r < 0)
+		remove_new_volumes(&l);
 	launch_release(&l);
 	return r;
 }

@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "devices.h"
 #include "util.h"
 
 #define AL_TMPFS_DEFAULT_SIZE (256ull << 20)
@@ -436,6 +437,9 @@ int al_root_build(struct al_sandbox *sb, struct al_root_build *b, struct al_err 
 	if (mirror_dir(b, rootfs, b->root_fd, "", skip_host, n_skip, err) < 0)
 		return al_err_prefix(err, "rootfs");
 	if (b->host_root && (hide_host_dirs(sb, b, err) < 0 || hide_host_secrets(b, null_fd, err) < 0))
+		return -1;
+	/* Before the user's mounts, so that a target under /dev lands in the sandbox's /dev. */
+	if (al_kernfs_mount(b, spec->network == AL_NET_HOST, err) < 0)
 		return -1;
 
 	size_t order[spec->n_mounts ? spec->n_mounts : 1];

@@ -37,8 +37,8 @@ int al_ensure_target(struct al_root_build *b, const char *path, bool dir, struct
 /* Attach a detached tree at an O_PATH target fd. */
 int al_attach(int tree_fd, int target_fd, const char *what, struct al_err *err);
 
-/* Build the whole root except /dev, /proc, /sys (devices.c): scaffold, rootfs pieces, host-root
- * defaults, volumes, tmpfs, workdir. Attaches the scaffold at a private staging point and chdirs
+/* Build the whole root: scaffold, rootfs pieces, host-root defaults, /proc /sys /dev (devices.c),
+ * volumes, tmpfs, workdir. Attaches the scaffold at a private staging point and chdirs
  * there. */
 int al_root_build(struct al_sandbox *sb, struct al_root_build *b, struct al_err *err);
 /* The last step before pivot: the scaffold read-only (or the throwaway writable layer). */

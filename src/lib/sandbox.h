@@ -38,11 +38,9 @@ struct al_sandbox {
 	struct al_idmap map;
 	int sync_fd;   /* child reads one byte: maps written, cgroup joined */
 	int status_fd; /* child writes struct al_child_msg */
-	int rootfs_fd; /* O_PATH of the root filesystem directory */
 	int *mount_src_fds; /* per spec mount: a prepared detached tree (idmapped volume) or -1 */
 	int tty_slave;      /* -t: the slave side of the host pty, else -1 */
 	struct al_bpf bpf;  /* seccomp program, or len 0 when unconfined */
-	bool in_cgroup_ns_at_clone; /* CLONE_INTO_CGROUP put the child in place already */
 };
 
 /* The child pipeline: runs as the sandbox's pid 1 and never returns. */

@@ -15,8 +15,10 @@ struct al_bpf {
 
 /* Parent side. profile_path NULL = the built-in default. A custom profile (docker's JSON format:
  * defaultAction, architectures, syscalls[{names, action, args, errnoRet}]) is compiled with
- * libseccomp, with airlock's own denials (see seccomp.c) added on top, and the BPF cached under
- * cache_dir keyed by the SHA-256 of the profile text (cache_dir NULL = no cache). */
+ * libseccomp, with airlock's own denials (see seccomp_compile.c) in front, and the BPF cached under
+ * cache_dir (created 0700; NULL = no cache). Entries are named by a 64-bit hash of the profile text and
+ * of what else decides the output (airlock, libseccomp, arch, kernel) and hold the full text, which is
+ * compared, so a collision or a damaged entry only costs a rebuild. Cache write failures are ignored. */
 int al_seccomp_prepare(const char *profile_path, const char *cache_dir, struct al_bpf *out, struct al_err *err);
 /* Child side: install the program. Requires no_new_privs. Returns 0 or -errno. Signal-safe. */
 int al_seccomp_install(const struct al_bpf *prog);

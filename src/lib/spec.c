@@ -109,6 +109,8 @@ static int validate_mounts(const struct al_spec *spec, struct al_err *err)
 		for (size_t r = 0; r < AL_ARRAY_SIZE(reserved_targets); r++)
 			if (strcmp(m->target, reserved_targets[r]) == 0)
 				return al_err_set(err, EINVAL, "mount target %s: reserved by airlock", m->target);
+		if (strncmp(m->target, "/proc/", 6) == 0 || strncmp(m->target, "/sys/", 5) == 0)
+			return al_err_set(err, EINVAL, "mount target %s: inside a kernel filesystem", m->target);
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(spec->mounts[j].target, m->target) == 0)
 				return al_err_set(err, EINVAL, "mount target %s: given twice", m->target);
