@@ -33,7 +33,7 @@ void al_child_fail(struct al_sandbox *sb, const struct al_err *err)
 	_exit(AL_EXIT_ERROR);
 }
 
-/* Wait for the launcher: it writes the id maps and places us in the cgroup first. */
+/* Wait for the launcher to write our id maps. */
 static int await_launcher(struct al_sandbox *sb, struct al_err *err)
 {
 	char go;
@@ -41,7 +41,19 @@ static int await_launcher(struct al_sandbox *sb, struct al_err *err)
 		return al_err_sys(err, errno, "parent-death signal");
 	if (read(sb->sync_fd, &go, 1) != 1)
 		_exit(AL_EXIT_ERROR); /* the launcher is gone: nothing to report to */
+	return 0;
+}
+
+/* The launcher makes the cgroup while we build the root; nothing of the command runs before we are in
+ * it. Only then the cgroup namespace, so that the sandbox's cgroup is its root. */
+static int await_cgroup(struct al_sandbox *sb, struct al_err *err)
+{
+	char go;
+	if (read(sb->sync_fd, &go, 1) != 1)
+		_exit(AL_EXIT_ERROR); /* the launcher failed, reports it and kills us */
 	close(sb->sync_fd);
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		return al_err_sys(err, errno, "cgroup namespace");
 	return 0;
 }
 
@@ -56,10 +68,6 @@ static int become_namespace_root(struct al_sandbox *sb, struct al_err *err)
 
 static int private_namespaces(struct al_sandbox *sb, struct al_err *err)
 {
-	/* Unshared only now, after the launcher moved us into our cgroup, so that the sandbox's
-	 * cgroup is the root of its cgroup namespace. */
-	if (unshare(CLONE_NEWCGROUP) < 0)
-		return al_err_sys(err, errno, "cgroup namespace");
 	/* As docker: the default hostname is the first 12 characters of the id. */
 	const char *host = sb->spec->hostname ? sb->spec->hostname : sb->id;
 	size_t len = sb->spec->hostname ? strlen(host) : 12;
@@ -163,12 +171,19 @@ static int harden(struct al_sandbox *sb, struct al_err *err)
 	return 0;
 }
 
+/* Signals ignored by airlock's caller would stay ignored across exec: the command starts clean. */
+static void reset_signals(void)
+{
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			signal(s, SIG_DFL);
+}
+
+/* Runs in a vfork child: only async-signal-safe calls, then exec or _exit. */
 __attribute__((noreturn)) static void exec_command(struct al_sandbox *sb)
 {
 	sigset_t none;
 	sigemptyset(&none);
-	for (int s = 1; s < NSIG; s++)
-		signal(s, SIG_DFL);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
 	if (sb->tty_slave >= 0) {
@@ -178,8 +193,7 @@ __attribute__((noreturn)) static void exec_command(struct al_sandbox *sb)
 		if (sb->tty_slave > 2)
 			close(sb->tty_slave);
 	}
-	environ = sb->spec->env;
-	execvp(sb->spec->argv[0], sb->spec->argv);
+	execvp(sb->spec->argv[0], sb->spec->argv); /* environ is the sandbox's: PATH is searched in it */
 	int e = errno;
 	dprintf(2, "airlock: exec %s: %s\n", sb->spec->argv[0], strerror(e));
 	_exit(e == ENOENT ? AL_EXIT_NOT_FOUND : AL_EXIT_CANNOT_EXEC);
@@ -209,11 +223,15 @@ void al_child_main(struct al_sandbox *sb)
 	struct al_err err = { 0 };
 	if (await_launcher(sb, &err) < 0 || become_namespace_root(sb, &err) < 0 || private_namespaces(sb, &err) < 0 ||
 	    build_root(sb, &err) < 0 || enter_workdir(sb, &err) < 0 || setup_stdio(sb, &err) < 0 ||
-	    al_rlimits_apply(sb->spec->rlimits, sb->spec->n_rlimits, &err) < 0 || close_inherited_fds(sb, &err) < 0 ||
-	    harden(sb, &err) < 0)
+	    al_rlimits_apply(sb->spec->rlimits, sb->spec->n_rlimits, &err) < 0 || await_cgroup(sb, &err) < 0 ||
+	    close_inherited_fds(sb, &err) < 0 || harden(sb, &err) < 0)
 		al_child_fail(sb, &err);
 
-	pid_t command = fork();
+	reset_signals();
+	environ = sb->spec->env;
+	/* vfork: pid 1 has nothing to do until the command has exec'd, and sharing its memory spares
+	 * copying the page tables, which is costly in a virtual machine. */
+	pid_t command = vfork();
 	if (command < 0) {
 		al_err_sys(&err, errno, "fork the command");
 		al_child_fail(sb, &err);

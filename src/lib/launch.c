@@ -174,12 +174,17 @@ static void apply_default_limits(struct al_spec *spec, enum al_cgroup_version v)
 	}
 }
 
-static int prepare_cgroup(struct launch *l, struct al_err *err)
+static int check_cpus(const struct al_spec *spec, struct al_err *err)
 {
-	struct al_spec *spec = l->sb.spec;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	if (spec->limits.cpus_milli > ncpu * 1000)
 		return al_err_set(err, EINVAL, "--cpus %.3f: this host has %ld CPUs", spec->limits.cpus_milli / 1000.0, ncpu);
+	return 0;
+}
+
+static int prepare_cgroup(struct launch *l, struct al_err *err)
+{
+	struct al_spec *spec = l->sb.spec;
 	enum al_cgroup_version v = al_cgroup_detect(AL_CGROUP_ROOT);
 	apply_default_limits(spec, v);
 	al_cgroup_sweep(AL_CGROUP_ROOT, !al_is_root());
@@ -266,9 +271,20 @@ static int start_child(struct launch *l, struct al_err *err)
 
 	if (al_idmap_write(l->pid, &l->sb.map, err) < 0)
 		return -1;
+	if (write(l->sync_w, "g", 1) != 1)
+		return al_err_sys(err, errno, "start the sandbox");
+	return 0;
+}
+
+/* While the child builds its root (the other CPU), make the cgroup; the child waits for it before
+ * it starts the command. */
+static int place_in_cgroup(struct launch *l, struct al_err *err)
+{
+	if (prepare_cgroup(l, err) < 0)
+		return -1;
 	if (l->cg && al_cgroup_add_pid(l->cg, l->pid, err) < 0)
 		return -1;
-	if (write(l->sync_w, "g", 1) != 1)
+	if (write(l->sync_w, "c", 1) != 1)
 		return al_err_sys(err, errno, "start the sandbox");
 	close_fd(&l->sync_w);
 	return 0;
@@ -405,10 +421,10 @@ int al_run(struct al_spec *spec, struct al_result *res, struct al_err *err)
 	memset(res, 0, sizeof *res);
 	launch_init(&l, spec);
 	int r = -1;
-	if (block_signals(&l, err) < 0 || al_spec_validate(spec, err) < 0 || make_id(&l.sb, err) < 0 ||
+	if (block_signals(&l, err) < 0 || al_spec_validate(spec, err) < 0 || check_cpus(spec, err) < 0 ||
+	    make_id(&l.sb, err) < 0 ||
 	    al_idmap_plan(spec, &l.sb.map, err) < 0 || check_sources(&l, err) < 0 || prepare_seccomp(&l, err) < 0 ||
-	    prepare_cgroup(&l, err) < 0 || create_named_volumes(&l, err) < 0 || prepare_idmapped_volumes(&l, err) < 0 ||
-	    make_pipes(&l, err) < 0)
+	    create_named_volumes(&l, err) < 0 || prepare_idmapped_volumes(&l, err) < 0 || make_pipes(&l, err) < 0)
 		goto out;
 	if (spec->tty) {
 		if (al_tty_open(&l.tty, err) < 0)
@@ -416,7 +432,7 @@ int al_run(struct al_spec *spec, struct al_result *res, struct al_err *err)
 		l.sb.tty_slave = l.tty.slave;
 		al_tty_attach_caller(&l.tty);
 	}
-	if (start_child(&l, err) < 0) {
+	if (start_child(&l, err) < 0 || place_in_cgroup(&l, err) < 0) {
 		if (l.pid > 0) {
 			kill_sandbox(&l);
 			waitpid(l.pid, NULL, 0);

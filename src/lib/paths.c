@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,13 +17,11 @@ bool al_is_root(void)
 	return geteuid() == 0;
 }
 
+/* $HOME only: the binary is static, and NSS lookups do not work in a static binary. */
 static const char *home_dir(void)
 {
 	const char *h = getenv("HOME");
-	if (h && h[0] == '/')
-		return h;
-	struct passwd *pw = getpwuid(geteuid());
-	return pw ? pw->pw_dir : "/";
+	return h && h[0] == '/' ? h : "/";
 }
 
 static char *with_override(const char *sub)
