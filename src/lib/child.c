@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,11 +26,61 @@
 
 extern char **environ;
 
+int al_child_msg_send(int sock, const struct al_child_msg *msg, int fd)
+{
+	struct iovec iov = { .iov_base = (void *)msg, .iov_len = sizeof *msg };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (fd >= 0) {
+		memset(&ctl, 0, sizeof ctl);
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof ctl.buf;
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof fd);
+	}
+	while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+ssize_t al_child_msg_recv(int sock, struct al_child_msg *msg, int *fd)
+{
+	struct iovec iov = { .iov_base = msg, .iov_len = sizeof *msg };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf };
+	*fd = -1;
+	ssize_t n;
+	while ((n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT)) < 0)
+		if (errno != EINTR)
+			return -errno;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(fd, CMSG_DATA(c), sizeof *fd);
+	/* The sandbox is hostile once it runs: anything but one whole message is treated as nothing. */
+	if (n != (ssize_t)sizeof *msg && n != 0) {
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+		return -EPROTO;
+	}
+	return n;
+}
+
 void al_child_fail(struct al_sandbox *sb, const struct al_err *err)
 {
 	struct al_child_msg msg = { .kind = AL_CHILD_SETUP_FAILED, .errnum = err->errnum };
 	memcpy(msg.msg, err->msg, sizeof msg.msg);
-	(void)al_write_all(sb->status_fd, &msg, sizeof msg);
+	(void)al_child_msg_send(sb->status_fd, &msg, -1);
 	_exit(AL_EXIT_ERROR);
 }
 
@@ -100,9 +151,31 @@ static int enter_workdir(struct al_sandbox *sb, struct al_err *err)
 	return 0;
 }
 
+/* -t: a pty of the sandbox's own devpts, so that ttyname() and /dev/pts/N work inside; the master
+ * goes to the launcher, which relays it to the caller's terminal. */
+static int make_pty(struct al_sandbox *sb, struct al_err *err)
+{
+	_cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return al_err_sys(err, errno, "-t: open /dev/ptmx");
+	int unlock = 0;
+	if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
+		return al_err_sys(err, errno, "-t: unlock pty");
+	sb->tty_slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+	if (sb->tty_slave < 0)
+		return al_err_sys(err, errno, "-t: open pty");
+	struct al_child_msg msg = { .kind = AL_CHILD_PTY };
+	int r = al_child_msg_send(sb->status_fd, &msg, master);
+	if (r < 0)
+		return al_err_sys(err, -r, "-t: hand over the pty");
+	return 0;
+}
+
 static int setup_stdio(struct al_sandbox *sb, struct al_err *err)
 {
-	if (sb->spec->interactive || sb->tty_slave >= 0)
+	if (sb->spec->tty)
+		return make_pty(sb, err);
+	if (sb->spec->interactive)
 		return 0;
 	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -212,7 +285,7 @@ __attribute__((noreturn)) static void reap_until_command_exits(struct al_sandbox
 			continue;
 		if (p == command || p < 0) {
 			struct al_child_msg msg = { .kind = AL_CHILD_EXITED, .status = p < 0 ? 0 : status };
-			(void)al_write_all(sb->status_fd, &msg, sizeof msg);
+			(void)al_child_msg_send(sb->status_fd, &msg, -1);
 			_exit(0);
 		}
 	}

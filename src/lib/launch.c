@@ -12,6 +12,7 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -36,6 +37,8 @@ struct launch {
 	sigset_t old_mask;
 	bool timed_out, killed;
 	int kill_signal;
+	struct al_child_msg msg; /* how pid 1 said things ended */
+	bool have_msg;
 	size_t *new_volumes; /* indexes of named volumes this call created */
 	size_t n_new_volumes;
 };
@@ -48,7 +51,7 @@ static void launch_init(struct launch *l, struct al_spec *spec)
 	l->sb.spec = spec;
 	l->sb.sync_fd = l->sb.status_fd = l->sb.tty_slave = -1;
 	l->pidfd = l->sync_w = l->status_r = l->sigfd = -1;
-	l->tty.master = l->tty.slave = -1;
+	l->tty.master = -1;
 	l->sb.mount_src_fds = al_xcalloc(spec->n_mounts ? spec->n_mounts : 1, sizeof(int));
 	l->new_volumes = al_xcalloc(spec->n_mounts ? spec->n_mounts : 1, sizeof(size_t));
 	for (size_t i = 0; i < spec->n_mounts; i++)
@@ -236,7 +239,7 @@ static int make_pipes(struct launch *l, struct al_err *err)
 	int sync[2], status[2];
 	if (pipe2(sync, O_CLOEXEC) < 0)
 		return al_err_sys(err, errno, "pipe");
-	if (pipe2(status, O_CLOEXEC) < 0) {
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, status) < 0) {
 		close(sync[0]);
 		close(sync[1]);
 		return al_err_sys(err, errno, "pipe");
@@ -266,8 +269,6 @@ static int start_child(struct launch *l, struct al_err *err)
 	l->pid = (pid_t)pid;
 	close_fd(&l->sb.sync_fd);
 	close_fd(&l->sb.status_fd);
-	close_fd(&l->tty.slave);
-	l->sb.tty_slave = -1;
 
 	if (al_idmap_write(l->pid, &l->sb.map, err) < 0)
 		return -1;
@@ -323,24 +324,54 @@ static void handle_signals(struct launch *l)
 	}
 }
 
+/* One message from pid 1: the pty master, or how things ended (kept for collect). */
+static void receive_child_msg(struct launch *l, bool *status_open)
+{
+	struct al_child_msg msg;
+	int fd;
+	ssize_t n = al_child_msg_recv(l->status_r, &msg, &fd);
+	if (n == -EAGAIN)
+		return;
+	if (n <= 0) {
+		*status_open = false;
+		return;
+	}
+	if (msg.kind == AL_CHILD_PTY && fd >= 0 && l->sb.spec->tty && l->tty.master < 0) {
+		l->tty.master = fd;
+		al_tty_attach_caller(&l->tty);
+		return;
+	}
+	if (fd >= 0)
+		close(fd);
+	if ((msg.kind == AL_CHILD_EXITED || msg.kind == AL_CHILD_SETUP_FAILED) && !l->have_msg) {
+		l->msg = msg;
+		l->have_msg = true;
+	}
+}
+
 /* Wait for pid 1 to end, relaying the pty and enforcing the timeout. */
 static void supervise(struct launch *l, uint64_t start_ns)
 {
 	const struct al_spec *spec = l->sb.spec;
-	bool master_open = l->tty.master >= 0, stdin_open = master_open && spec->interactive;
+	bool master_open = false, stdin_open = false, status_open = true;
 	uint64_t deadline = spec->timeout_ms ? start_ns + spec->timeout_ms * 1000000ull : 0;
 	for (;;) {
-		struct pollfd p[4] = { { l->pidfd, POLLIN, 0 }, { l->sigfd, POLLIN, 0 }, { -1, POLLIN, 0 }, { -1, POLLIN, 0 } };
+		struct pollfd p[5] = { { l->pidfd, POLLIN, 0 }, { l->sigfd, POLLIN, 0 }, { -1, POLLIN, 0 },
+			                   { -1, POLLIN, 0 },       { -1, POLLIN, 0 } };
+		if (!master_open && l->tty.master >= 0)
+			master_open = true, stdin_open = spec->interactive;
 		if (master_open)
 			p[2].fd = l->tty.master;
 		if (stdin_open)
 			p[3].fd = 0;
+		if (status_open)
+			p[4].fd = l->status_r;
 		int timeout = -1;
 		if (deadline && !l->timed_out) {
 			uint64_t now = al_now_ns();
 			timeout = now >= deadline ? 0 : (int)((deadline - now + 999999) / 1000000);
 		}
-		int n = poll(p, 4, timeout);
+		int n = poll(p, 5, timeout);
 		if (n < 0 && errno != EINTR)
 			break;
 		if (n == 0 && deadline && !l->timed_out && al_now_ns() >= deadline) {
@@ -354,9 +385,13 @@ static void supervise(struct launch *l, uint64_t start_ns)
 			relay(l->tty.master, 1, &master_open);
 		if (p[3].revents)
 			relay(0, l->tty.master, &stdin_open);
+		if (p[4].revents)
+			receive_child_msg(l, &status_open);
 		if (p[0].revents)
 			break;
 	}
+	while (status_open) /* pid 1 is gone: what it sent last is queued */
+		receive_child_msg(l, &status_open);
 	while (master_open) /* what the command wrote last */
 		relay(l->tty.master, 1, &master_open);
 }
@@ -403,14 +438,12 @@ static int collect(struct launch *l, struct al_result *res, uint64_t start_ns, s
 	              (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
 	res->max_rss_kb = (uint64_t)ru.ru_maxrss;
 
-	struct al_child_msg msg;
-	ssize_t n = al_read_all(l->status_r, &msg, sizeof msg);
-	bool have_msg = n == (ssize_t)sizeof msg;
-	if (have_msg && msg.kind == AL_CHILD_SETUP_FAILED) {
-		msg.msg[sizeof msg.msg - 1] = '\0';
-		return al_err_set(err, msg.errnum, "%s", msg.msg);
+	struct al_child_msg *msg = &l->msg;
+	if (l->have_msg && msg->kind == AL_CHILD_SETUP_FAILED) {
+		msg->msg[sizeof msg->msg - 1] = '\0';
+		return al_err_set(err, msg->errnum, "%s", msg->msg);
 	}
-	classify(l, &msg, have_msg && msg.kind == AL_CHILD_EXITED, status, res);
+	classify(l, msg, l->have_msg && msg->kind == AL_CHILD_EXITED, status, res);
 	return 0;
 }
 
@@ -426,12 +459,6 @@ int al_run(struct al_spec *spec, struct al_result *res, struct al_err *err)
 	    al_idmap_plan(spec, &l.sb.map, err) < 0 || check_sources(&l, err) < 0 || prepare_seccomp(&l, err) < 0 ||
 	    create_named_volumes(&l, err) < 0 || prepare_idmapped_volumes(&l, err) < 0 || make_pipes(&l, err) < 0)
 		goto out;
-	if (spec->tty) {
-		if (al_tty_open(&l.tty, err) < 0)
-			goto out;
-		l.sb.tty_slave = l.tty.slave;
-		al_tty_attach_caller(&l.tty);
-	}
 	if (start_child(&l, err) < 0 || place_in_cgroup(&l, err) < 0) {
 		if (l.pid > 0) {
 			kill_sandbox(&l);

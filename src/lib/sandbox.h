@@ -12,6 +12,7 @@
 enum al_child_msg_kind {
 	AL_CHILD_SETUP_FAILED = 1, /* msg names what failed; errnum is the errno */
 	AL_CHILD_EXITED = 2,       /* the command ended: status is a wait status */
+	AL_CHILD_PTY = 3,          /* -t: the pty master, made in the sandbox's devpts, rides along */
 };
 
 struct al_child_msg {
@@ -37,13 +38,17 @@ struct al_sandbox {
 	char id[32]; /* random hex, names the cgroup and the default hostname */
 	struct al_idmap map;
 	int sync_fd;   /* child reads one byte: maps written, cgroup joined */
-	int status_fd; /* child writes struct al_child_msg */
+	int status_fd; /* child sends struct al_child_msg (a SOCK_SEQPACKET socket: fds can ride along) */
 	int *mount_src_fds; /* per spec mount: a prepared detached tree (idmapped volume) or -1 */
-	int tty_slave;      /* -t: the slave side of the host pty, else -1 */
+	int tty_slave;      /* -t: the slave side of the sandbox's pty once made, else -1 */
 	struct al_bpf bpf;  /* seccomp program, or len 0 when unconfined */
 };
 
 /* The child pipeline: runs as the sandbox's pid 1 and never returns. */
 __attribute__((noreturn)) void al_child_main(struct al_sandbox *sb);
+/* Send one message, with fd (or -1) attached. Returns 0 or -errno. */
+int al_child_msg_send(int sock, const struct al_child_msg *msg, int fd);
+/* Receive one message; *fd gets an attached fd or -1. Returns bytes (0 at EOF) or -errno. */
+ssize_t al_child_msg_recv(int sock, struct al_child_msg *msg, int *fd);
 /* Report a setup failure to the launcher and exit. Never returns. */
 __attribute__((noreturn)) void al_child_fail(struct al_sandbox *sb, const struct al_err *err);

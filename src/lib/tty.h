@@ -1,5 +1,5 @@
-/* tty.h: the pseudo-terminal of `-t`: allocated on the host, its slave handed to the sandbox,
- * its master relayed to the caller's terminal. */
+/* tty.h: the caller's side of `-t`: raw mode, window size, and the pty master that the sandbox made in
+ * its own devpts and handed over. */
 #pragma once
 
 #include <stdbool.h>
@@ -8,12 +8,11 @@
 #include "error.h"
 
 struct al_tty {
-	int master, slave;
+	int master;
 	bool raw;              /* the caller's terminal was put in raw mode */
 	struct termios saved;  /* to restore it */
 };
 
-int al_tty_open(struct al_tty *t, struct al_err *err);
 /* Put the caller's stdin terminal in raw mode (when it is a terminal) and copy its size. */
 void al_tty_attach_caller(struct al_tty *t);
 /* Follow the caller's window size (on SIGWINCH). */
