@@ -392,6 +392,86 @@ static int open_sources(struct al_sandbox *sb, int *null_fd, struct al_err *err)
 	return 0;
 }
 
+static bool is_dir_at(int dirfd, const char *name)
+{
+	struct stat st;
+	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool target_exists(int rootfs, const char *path, bool dir)
+{
+	_cleanup_close_ int fd = al_open_in_root(rootfs, path, O_PATH);
+	struct stat st;
+	return fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) == dir;
+}
+
+/* The fast path: when the rootfs already has real /proc, /dev and /sys directories and every target,
+ * the whole rootfs is bound as the root in one piece: a dozen fewer mounts to make and to tear down.
+ * Otherwise (a target to create, a hostile rootfs with symlinked kernel directories) the root is
+ * built from pieces. */
+static bool whole_rootfs_fits(const struct al_sandbox *sb, int rootfs)
+{
+	const struct al_spec *spec = sb->spec;
+	if (!spec->rootfs || !spec->read_only)
+		return false;
+	for (size_t i = 0; i < AL_ARRAY_SIZE(kernel_dirs); i++)
+		if (!is_dir_at(rootfs, kernel_dirs[i]))
+			return false;
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		bool dir = true;
+		struct stat st;
+		if (spec->mounts[i].kind == AL_MOUNT_BIND && fstat(sb->mount_src_fds[i], &st) == 0)
+			dir = S_ISDIR(st.st_mode);
+		if (!target_exists(rootfs, spec->mounts[i].target, dir))
+			return false;
+	}
+	return !spec->workdir || target_exists(rootfs, spec->workdir, true);
+}
+
+static int bind_whole_rootfs(struct al_root_build *b, int rootfs, struct al_err *err)
+{
+	int tree = clone_tree(rootfs, "", AL_PIECE_ATTRS, err);
+	if (tree < 0)
+		return al_err_prefix(err, "rootfs");
+	if (attach_scaffold(tree, err) < 0) {
+		close(tree);
+		return -1;
+	}
+	b->root_fd = tree;
+	return 0;
+}
+
+/* A tmpfs scaffold holding the rootfs's top-level entries as read-only binds. */
+static int build_scaffold(struct al_root_build *b, int rootfs, struct al_err *err)
+{
+	int mfd = al_tmpfs_detached("755", 1 << 20, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
+	if (mfd < 0)
+		return -1;
+	if (attach_scaffold(mfd, err) < 0) {
+		close(mfd);
+		return -1;
+	}
+	b->root_fd = mfd;
+	int dup_root = fcntl(mfd, F_DUPFD_CLOEXEC, 3);
+	if (dup_root < 0 || remember_scaffold(b, dup_root, err) < 0)
+		return dup_root < 0 ? al_err_sys(err, errno, "dup") : -1;
+
+	for (size_t i = 0; i < AL_ARRAY_SIZE(kernel_dirs); i++)
+		if (mkdirat(b->root_fd, kernel_dirs[i], 0755) < 0)
+			return al_err_sys(err, errno, "mkdir /%s", kernel_dirs[i]);
+
+	const char *skip[AL_ARRAY_SIZE(kernel_dirs) + AL_ARRAY_SIZE(hidden_host_dirs)];
+	size_t n_skip = 0;
+	for (size_t i = 0; i < AL_ARRAY_SIZE(kernel_dirs); i++)
+		skip[n_skip++] = kernel_dirs[i];
+	if (b->host_root)
+		for (size_t i = 0; i < AL_ARRAY_SIZE(hidden_host_dirs); i++)
+			skip[n_skip++] = hidden_host_dirs[i];
+	if (mirror_dir(b, rootfs, b->root_fd, "", skip, n_skip, err) < 0)
+		return al_err_prefix(err, "rootfs");
+	return 0;
+}
+
 int al_root_build(struct al_sandbox *sb, struct al_root_build *b, struct al_err *err)
 {
 	const struct al_spec *spec = sb->spec;
@@ -411,31 +491,9 @@ int al_root_build(struct al_sandbox *sb, struct al_root_build *b, struct al_err 
 	if (rootfs < 0)
 		return al_err_sys(err, errno, "rootfs %s", rootfs_path);
 
-	int mfd = al_tmpfs_detached("755", 1 << 20, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
-	if (mfd < 0)
+	int r = whole_rootfs_fits(sb, rootfs) ? bind_whole_rootfs(b, rootfs, err) : build_scaffold(b, rootfs, err);
+	if (r < 0)
 		return -1;
-	if (attach_scaffold(mfd, err) < 0) {
-		close(mfd);
-		return -1;
-	}
-	b->root_fd = mfd;
-	int dup_root = fcntl(mfd, F_DUPFD_CLOEXEC, 3);
-	if (dup_root < 0 || remember_scaffold(b, dup_root, err) < 0)
-		return dup_root < 0 ? al_err_sys(err, errno, "dup") : -1;
-
-	for (size_t i = 0; i < AL_ARRAY_SIZE(kernel_dirs); i++)
-		if (mkdirat(b->root_fd, kernel_dirs[i], 0755) < 0)
-			return al_err_sys(err, errno, "mkdir /%s", kernel_dirs[i]);
-
-	const char *skip_host[AL_ARRAY_SIZE(kernel_dirs) + AL_ARRAY_SIZE(hidden_host_dirs)];
-	size_t n_skip = 0;
-	for (size_t i = 0; i < AL_ARRAY_SIZE(kernel_dirs); i++)
-		skip_host[n_skip++] = kernel_dirs[i];
-	if (b->host_root)
-		for (size_t i = 0; i < AL_ARRAY_SIZE(hidden_host_dirs); i++)
-			skip_host[n_skip++] = hidden_host_dirs[i];
-	if (mirror_dir(b, rootfs, b->root_fd, "", skip_host, n_skip, err) < 0)
-		return al_err_prefix(err, "rootfs");
 	if (b->host_root && (hide_host_dirs(sb, b, err) < 0 || hide_host_secrets(b, null_fd, err) < 0))
 		return -1;
 	/* Before the user's mounts, so that a target under /dev lands in the sandbox's /dev. */
