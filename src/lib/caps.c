@@ -30,9 +30,9 @@
  *   effective until the final capset.
  * - KEEP_CAPS locked off: irrelevant once NO_SETUID_FIXUP is set, locked so nobody can change it.
  * With every bit locked the sandbox cannot alter them even if `keep` contains CAP_SETPCAP. */
-#define AL_SECUREBITS                                                                                    \
-	(SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED |     \
-	 SECBIT_KEEP_CAPS_LOCKED)
+#define AL_SECUREBITS (SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED)
+/* With nothing kept, root must not regain anything at exec either. */
+#define AL_SECUREBITS_NONE_KEPT (AL_SECUREBITS | SECBIT_NOROOT | SECBIT_NOROOT_LOCKED)
 
 /* Fallback when neither /proc nor PR_CAPBSET_READ answers: CAP_CHECKPOINT_RESTORE (Linux 5.9). */
 #define AL_CAP_LAST_FALLBACK 40
@@ -94,32 +94,27 @@ static int set_cap_sets(uint64_t keep, struct al_err *err)
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {0};
 	for (int i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) {
 		uint32_t word = (uint32_t)(keep >> (32 * i));
-		data[i].effective = data[i].permitted = data[i].inheritable = word;
+		/* Inheritable stays empty, as docker's since CVE-2022-24769: nothing passes through
+		 * inheritable file capabilities. */
+		data[i].effective = data[i].permitted = word;
 	}
 	if (syscall(SYS_capset, &hdr, data) < 0)
 		return al_err_sys(err, errno, "capset to keep set 0x%llx", (unsigned long long)keep);
 	return 0;
 }
 
-/* Ambient capabilities survive execve of a file without file capabilities; with SECBIT_NOROOT they are
- * the only way a kept capability reaches the command, for root and non-root alike. */
-static int set_ambient(uint64_t keep, int last, struct al_err *err)
+/* The ambient set stays empty, as docker's: a kept capability reaches a root command through the
+ * bounding set at exec, and a non-root command gets none (it may gain them from file capabilities). */
+static int clear_ambient(struct al_err *err)
 {
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) {
-		if (errno == EINVAL && keep == 0)
-			return 0; /* kernel without ambient capabilities (< 4.3): nothing to clear or raise */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return al_err_sys(err, errno, "clear the ambient capability set");
-	}
-	for (int cap = 0; cap <= last; cap++) {
-		if (kept(keep, cap) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long)cap, 0, 0) < 0)
-			return al_err_sys(err, errno, "raise capability %d in the ambient set", cap);
-	}
 	return 0;
 }
 
 /* Order matters: the bounding set and securebits need CAP_SETPCAP, so they come while we still hold
  * every capability of the namespace; NO_SETUID_FIXUP then keeps the sets intact across the uid switch;
- * the final capset reduces them to `keep`; ambient raising needs the caps in permitted+inheritable. */
+ * the final capset reduces them to `keep`. */
 int al_creds_apply(uid_t uid, gid_t gid, uint64_t keep, int setgroups_allowed, struct al_err *err)
 {
 	int last = al_cap_last();
@@ -130,13 +125,14 @@ int al_creds_apply(uid_t uid, gid_t gid, uint64_t keep, int setgroups_allowed, s
 		return al_err_sys(err, errno, "setgroups: clear supplementary groups");
 	if (drop_bounding(keep, last, err) < 0)
 		return -1;
-	if (prctl(PR_SET_SECUREBITS, (unsigned long)AL_SECUREBITS, 0, 0, 0) < 0)
-		return al_err_sys(err, errno, "set securebits 0x%x", (unsigned)AL_SECUREBITS);
+	unsigned bits = keep ? AL_SECUREBITS : AL_SECUREBITS_NONE_KEPT;
+	if (prctl(PR_SET_SECUREBITS, (unsigned long)bits, 0, 0, 0) < 0)
+		return al_err_sys(err, errno, "set securebits 0x%x", bits);
 	if (setresgid(gid, gid, gid) < 0)
 		return al_err_sys(err, errno, "setresgid to gid %u", (unsigned)gid);
 	if (setresuid(uid, uid, uid) < 0)
 		return al_err_sys(err, errno, "setresuid to uid %u", (unsigned)uid);
-	if (set_cap_sets(keep, err) < 0 || set_ambient(keep, last, err) < 0)
+	if (set_cap_sets(keep, err) < 0 || clear_ambient(err) < 0)
 		return -1;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return al_err_sys(err, errno, "set no_new_privs");

@@ -9,10 +9,10 @@
 
 /* Become uid:gid inside the user namespace with no supplementary groups (where the namespace
  * allows setgroups), keep exactly the capabilities in `keep` (bit N = capability N) in the
- * bounding, permitted, effective, inheritable and ambient sets, drop every other from all five,
- * lock securebits (NOROOT, NO_SETUID_FIXUP, KEEP_CAPS off), and set no_new_privs. Kept caps cross
- * execve through the ambient set, for uid 0 and others alike. Must start as uid 0 with full caps in
- * the namespace. Async-signal-safe apart from formatting *err; meant for a forked child. */
+ * bounding, permitted and effective sets, with inheritable and ambient empty (docker's semantics:
+ * kept caps reach a root command at exec through the bounding set, a non-root command gets none),
+ * lock securebits (NO_SETUID_FIXUP, KEEP_CAPS off; NOROOT too when nothing is kept), and set
+ * no_new_privs. Must start as uid 0 with full caps in the namespace. Async-signal-safe apart from formatting *err; meant for a forked child. */
 int al_creds_apply(uid_t uid, gid_t gid, uint64_t keep, int setgroups_allowed, struct al_err *err);
 /* The highest capability number this kernel knows: /proc/sys/kernel/cap_last_cap, else probed with
  * PR_CAPBSET_READ (works without /proc). Cached after the first call. */

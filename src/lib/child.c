@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/close_range.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -84,12 +85,24 @@ void al_child_fail(struct al_sandbox *sb, const struct al_err *err)
 	_exit(AL_EXIT_ERROR);
 }
 
+/* Die with the launcher. The kernel forgets the parent-death signal at every credential change, so it
+ * is armed again after each; a launcher that died in between is seen as a hung-up status socket. */
+static int arm_parent_death(struct al_sandbox *sb, struct al_err *err)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return al_err_sys(err, errno, "parent-death signal");
+	struct pollfd p = { .fd = sb->status_fd, .events = 0 };
+	if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR)))
+		_exit(AL_EXIT_ERROR);
+	return 0;
+}
+
 /* Wait for the launcher to write our id maps. */
 static int await_launcher(struct al_sandbox *sb, struct al_err *err)
 {
 	char go;
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-		return al_err_sys(err, errno, "parent-death signal");
+	if (arm_parent_death(sb, err) < 0)
+		return -1;
 	if (read(sb->sync_fd, &go, 1) != 1)
 		_exit(AL_EXIT_ERROR); /* the launcher is gone: nothing to report to */
 	return 0;
@@ -114,7 +127,7 @@ static int become_namespace_root(struct al_sandbox *sb, struct al_err *err)
 		return 0; /* the caller's own ids are already the mapped ones */
 	if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 		return al_err_sys(err, errno, "become root of the user namespace");
-	return 0;
+	return arm_parent_death(sb, err);
 }
 
 static int private_namespaces(struct al_sandbox *sb, struct al_err *err)
@@ -232,7 +245,8 @@ static int harden(struct al_sandbox *sb, struct al_err *err)
 {
 	if (prctl(PR_SET_DUMPABLE, 0) < 0)
 		return al_err_sys(err, errno, "non-dumpable");
-	if (al_creds_apply(sb->spec->uid, sb->spec->gid, sb->spec->caps_keep, !sb->map.rootless, err) < 0)
+	if (al_creds_apply(sb->spec->uid, sb->spec->gid, sb->spec->caps_keep, !sb->map.rootless, err) < 0 ||
+	    arm_parent_death(sb, err) < 0)
 		return -1;
 	if (confine_filesystem(sb, err) < 0)
 		return -1;
