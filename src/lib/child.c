@@ -105,6 +105,12 @@ static int await_launcher(struct al_sandbox *sb, struct al_err *err)
 		return -1;
 	if (read(sb->sync_fd, &go, 1) != 1)
 		_exit(AL_EXIT_ERROR); /* the launcher is gone: nothing to report to */
+	struct al_child_msg msg;
+	int fd;
+	if (al_child_msg_recv(sb->status_fd, &msg, &fd) > 0 && msg.kind == AL_LAUNCHER_ROOTFS)
+		sb->rootfs_tree = fd;
+	else if (fd >= 0)
+		close(fd);
 	return 0;
 }
 

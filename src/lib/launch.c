@@ -37,6 +37,7 @@ struct launch {
 	sigset_t old_mask;
 	bool timed_out, killed;
 	int kill_signal;
+	uint64_t kill_deadline; /* when pid 1 gets SIGKILL if it has not exited after its command's kill */
 	struct al_child_msg msg; /* how pid 1 said things ended */
 	bool have_msg;
 	size_t *new_volumes; /* indexes of named volumes this call created */
@@ -49,7 +50,7 @@ static void launch_init(struct launch *l, struct al_spec *spec)
 {
 	memset(l, 0, sizeof *l);
 	l->sb.spec = spec;
-	l->sb.sync_fd = l->sb.status_fd = l->sb.tty_slave = -1;
+	l->sb.sync_fd = l->sb.status_fd = l->sb.tty_slave = l->sb.rootfs_tree = -1;
 	l->pidfd = l->sync_w = l->status_r = l->sigfd = -1;
 	l->tty.master = -1;
 	l->sb.mount_src_fds = al_xcalloc(spec->n_mounts ? spec->n_mounts : 1, sizeof(int));
@@ -251,6 +252,26 @@ static int make_pipes(struct launch *l, struct al_err *err)
 	return 0;
 }
 
+/* As root, the rootfs is idmapped with the sandbox's own user namespace, so that its root-owned files
+ * belong to the sandbox's root as in a docker container (and --read-only=false can modify them).
+ * Best effort: a filesystem without idmap support keeps host ownership (files show as nobody). */
+static void send_idmapped_rootfs(struct launch *l)
+{
+	if (l->sb.map.rootless || !l->sb.spec->rootfs)
+		return;
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/ns/user", (int)l->pid);
+	_cleanup_close_ int userns = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int tree = open_tree(AT_FDCWD, l->sb.spec->rootfs, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (userns < 0 || tree < 0)
+		return;
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns };
+	if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+		return;
+	struct al_child_msg msg = { .kind = AL_LAUNCHER_ROOTFS };
+	(void)al_child_msg_send(l->status_r, &msg, tree);
+}
+
 static int start_child(struct launch *l, struct al_err *err)
 {
 	uint64_t flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
@@ -272,6 +293,7 @@ static int start_child(struct launch *l, struct al_err *err)
 
 	if (al_idmap_write(l->pid, &l->sb.map, err) < 0)
 		return -1;
+	send_idmapped_rootfs(l);
 	if (write(l->sync_w, "g", 1) != 1)
 		return al_err_sys(err, errno, "start the sandbox");
 	return 0;
@@ -291,9 +313,30 @@ static int place_in_cgroup(struct launch *l, struct al_err *err)
 	return 0;
 }
 
-static void kill_sandbox(struct launch *l)
+#define AL_KILL_GRACE_NS (100 * 1000000ull)
+
+static void kill_pid1(struct launch *l)
 {
 	syscall(SYS_pidfd_send_signal, l->pidfd, SIGKILL, NULL, 0);
+}
+
+/* The command (pid 1's children) dies first, so that pid 1 reaps it and its CPU time counts where no
+ * cgroup measures it; pid 1, and with it everything left, follows at once or after a short grace. */
+static void kill_sandbox(struct launch *l)
+{
+	if (l->kill_deadline) {
+		kill_pid1(l);
+		return;
+	}
+	char path[64], buf[4096];
+	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)l->pid, (int)l->pid);
+	ssize_t n = al_read_file_at(AT_FDCWD, path, buf, sizeof buf);
+	char *p = buf, *end;
+	for (long child; n > 0 && (child = strtol(p, &end, 10)) > 0; p = end)
+		kill((pid_t)child, SIGKILL);
+	if (n <= 0)
+		kill_pid1(l);
+	l->kill_deadline = al_now_ns() + AL_KILL_GRACE_NS;
 }
 
 static void relay(int from, int to, bool *open_flag)
@@ -366,17 +409,25 @@ static void supervise(struct launch *l, uint64_t start_ns)
 			p[3].fd = 0;
 		if (status_open)
 			p[4].fd = l->status_r;
+		uint64_t next = deadline && !l->timed_out ? deadline : 0;
+		if (l->kill_deadline && (!next || l->kill_deadline < next))
+			next = l->kill_deadline;
 		int timeout = -1;
-		if (deadline && !l->timed_out) {
+		if (next) {
 			uint64_t now = al_now_ns();
-			timeout = now >= deadline ? 0 : (int)((deadline - now + 999999) / 1000000);
+			timeout = now >= next ? 0 : (int)((next - now + 999999) / 1000000);
 		}
 		int n = poll(p, 5, timeout);
 		if (n < 0 && errno != EINTR)
 			break;
-		if (n == 0 && deadline && !l->timed_out && al_now_ns() >= deadline) {
-			l->timed_out = true;
-			kill_sandbox(l);
+		if (n == 0) {
+			uint64_t now = al_now_ns();
+			if (deadline && !l->timed_out && now >= deadline) {
+				l->timed_out = true;
+				kill_sandbox(l);
+			} else if (l->kill_deadline && now >= l->kill_deadline) {
+				kill_pid1(l);
+			}
 			continue;
 		}
 		if (p[1].revents)
@@ -461,7 +512,7 @@ int al_run(struct al_spec *spec, struct al_result *res, struct al_err *err)
 		goto out;
 	if (start_child(&l, err) < 0 || place_in_cgroup(&l, err) < 0) {
 		if (l.pid > 0) {
-			kill_sandbox(&l);
+			kill_pid1(&l);
 			waitpid(l.pid, NULL, 0);
 		}
 		goto out;

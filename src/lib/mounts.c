@@ -484,6 +484,13 @@ int al_root_build(struct al_sandbox *sb, struct al_root_build *b, struct al_err 
 	_cleanup_close_ int null_fd = -1;
 	if (open_sources(sb, &null_fd, err) < 0)
 		return -1;
+	/* The launcher's idmapped view of the rootfs covers the rootfs path, in this namespace only. */
+	if (sb->rootfs_tree >= 0) {
+		if (move_mount(sb->rootfs_tree, "", AT_FDCWD, spec->rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return al_err_sys(err, errno, "rootfs %s: idmapped view", spec->rootfs);
+		close(sb->rootfs_tree);
+		sb->rootfs_tree = -1;
+	}
 	/* Opened again here: an fd from the launcher names a mount of the host's namespace, which
 	 * cannot be cloned from this one. */
 	const char *rootfs_path = spec->rootfs ? spec->rootfs : "/";

@@ -13,6 +13,7 @@ enum al_child_msg_kind {
 	AL_CHILD_SETUP_FAILED = 1, /* msg names what failed; errnum is the errno */
 	AL_CHILD_EXITED = 2,       /* the command ended: status is a wait status */
 	AL_CHILD_PTY = 3,          /* -t: the pty master, made in the sandbox's devpts, rides along */
+	AL_LAUNCHER_ROOTFS = 4,    /* launcher to child: the rootfs, idmapped to the sandbox's ids, rides along */
 };
 
 struct al_child_msg {
@@ -41,6 +42,7 @@ struct al_sandbox {
 	int status_fd; /* child sends struct al_child_msg (a SOCK_SEQPACKET socket: fds can ride along) */
 	int *mount_src_fds; /* per spec mount: a prepared detached tree (idmapped volume) or -1 */
 	int tty_slave;      /* -t: the slave side of the sandbox's pty once made, else -1 */
+	int rootfs_tree;    /* a detached idmapped tree of the rootfs from the launcher, else -1 */
 	struct al_bpf bpf;  /* seccomp program, or len 0 when unconfined */
 };
 

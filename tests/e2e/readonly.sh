@@ -26,13 +26,21 @@ assert_status 0
 assert_eq "new e" "$(echo $AL_OUT)"
 t_end
 
-t_begin "--read-only=false: existing files of the rootfs can be modified"
-al_rootfs --read-only=false -- /bin/sh -c 'echo changed > /etc/hostname && cat /etc/hostname && rm /bin/true && ! test -e /bin/true'
-assert_status 0
-assert_eq "changed" "$AL_OUT"
-al_run --read-only=false -- /bin/sh -c 'echo "# e2e" >> /etc/hosts && tail -n1 /etc/hosts'
-assert_status 0 "host root"
-assert_eq "# e2e" "$AL_OUT" "host root /etc/hosts"
+t_begin "--read-only=false: existing files of the rootfs can be modified (root: idmapped rootfs)"
+if [ "$T_MODE" = root ]; then
+	al_rootfs --read-only=false -- /bin/sh -c 'echo changed > /etc/hostname && cat /etc/hostname && rm /bin/true && ! test -e /bin/true'
+	assert_status 0
+	assert_eq "changed" "$AL_OUT"
+	al_rootfs -- /bin/sh -c 'stat -c %u:%g /etc/hostname'
+	assert_eq "0:0" "$AL_OUT" "root-owned rootfs files belong to the sandbox's root"
+else
+	# Rootless, the rootfs's owner (host root) is not mapped: its files cannot be modified
+	# (docs/security.md, known limits), but they are not writable through the layer either.
+	al_rootfs --read-only=false -- /bin/sh -c 'echo changed > /etc/hostname'
+	assert_status 2
+	assert_eq "airlock-test-rootfs" "$(cat "$T_ROOTFS/etc/hostname")" "rootfs /etc/hostname"
+	t_skip "modification of root-owned files needs a mapped owner (rootless maps only the caller)"
+fi
 t_end
 
 t_begin "--read-only=false: the writes vanish with the sandbox and never reach the rootfs"
