@@ -2,7 +2,7 @@
  * v2 backend, teardown and sweep, and the control-file helpers both backends share.
  *
  * Ownership and sweep: every leaf directory we create is flock()ed (LOCK_EX) through the fd we keep
- * for the group's whole life. A leaf nobody holds a lock on, older than AL_CG_SWEEP_AGE_S and empty was
+ * for the group's whole life. A leaf nobody holds a lock on, older than AL_CG_SWEEP_AGE_NS and empty was
  * left by an airlock that was SIGKILLed; al_cgroup_sweep removes it. The age guard covers the few
  * microseconds between mkdir and flock in a concurrent creator. */
 #ifndef _GNU_SOURCE
@@ -26,7 +26,7 @@
 #include "util.h"
 
 #define AL_CG_TEARDOWN_NS (2000ull * 1000 * 1000) /* bound on kill + wait + rmdir */
-#define AL_CG_SWEEP_AGE_S 2
+#define AL_CG_SWEEP_AGE_NS (100ull * 1000 * 1000) /* mkdir to flock takes microseconds */
 
 static bool fake_tree_allowed;
 
@@ -686,6 +686,12 @@ void al_cg_remove_dirs(struct al_cgroup *cg, uint64_t deadline_ns)
 	}
 }
 
+static uint64_t ns_between(const struct timespec *a, const struct timespec *b)
+{
+	int64_t d = (int64_t)(b->tv_sec - a->tv_sec) * 1000000000 + (b->tv_nsec - a->tv_nsec);
+	return d < 0 ? 0 : (uint64_t)d;
+}
+
 void al_cg_sweep_dir(int dirfd, al_cg_sweep_fn before_rmdir, void *ctx)
 {
 	DIR *d = fdopendir(dirfd);
@@ -693,7 +699,8 @@ void al_cg_sweep_dir(int dirfd, al_cg_sweep_fn before_rmdir, void *ctx)
 		close(dirfd);
 		return;
 	}
-	time_t now = time(NULL);
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
 	for (struct dirent *e; (e = readdir(d));) {
 		if (e->d_type != DT_DIR || e->d_name[0] == '.')
 			continue;
@@ -701,7 +708,7 @@ void al_cg_sweep_dir(int dirfd, al_cg_sweep_fn before_rmdir, void *ctx)
 		struct stat st;
 		if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
 			continue; /* owned by a live airlock */
-		if (fstat(fd, &st) < 0 || st.st_mtime > now - AL_CG_SWEEP_AGE_S)
+		if (fstat(fd, &st) < 0 || ns_between(&st.st_mtim, &now) < AL_CG_SWEEP_AGE_NS)
 			continue; /* just made: its creator is about to lock it */
 		if (before_rmdir && !before_rmdir(e->d_name, ctx))
 			continue;
