@@ -7,6 +7,7 @@
 #   1. start-up latency (hyperfine medians, one invocation): bare fork+exec of /bin/true,
 #      `airlock run` with full hardening, bwrap --unshare-all, crun run and runc run of an
 #      equivalent OCI bundle;
+#      (plus `unshare -UrCmpinu --fork /bin/true`, the cost of the seven namespaces alone, as a floor);
 #   2. throughput: N sandboxes with PAR parallel workers, airlock and bwrap;
 #   3. system-call overhead: a getppid() loop inside the sandbox against the host;
 #   4. memory (Pss, Rss) of airlock's own processes per idle sandbox.
@@ -60,7 +61,8 @@ if [ "${1:-}" = __latency ]; then
 		-n airlock "$AIRLOCK run $AL_FLAGS -- /bin/true" \
 		-n bwrap "$BWRAP_CMD" \
 		-n crun "crun run --bundle $BUNDLE al-bench-crun" \
-		-n runc "runc run --bundle $BUNDLE al-bench-runc" >&2
+		-n runc "runc run --bundle $BUNDLE al-bench-runc" \
+		-n unshare "unshare -UrCmpinu --fork /bin/true" >&2
 fi
 
 # ---------------------------------------------------------------------------------------------
@@ -125,7 +127,7 @@ div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 fmt() { awk -v a="$1" 'BEGIN { printf "%.2f", a }'; }
 
 declare -A MED MEAN SD
-for t in bare airlock bwrap crun runc; do
+for t in bare airlock bwrap crun runc unshare; do
 	MED[$t]=$(median_ms "$t")
 	read -r MEAN[$t] SD[$t] < <(mean_sd_ms "$t")
 done
@@ -150,6 +152,9 @@ read -r TP_AL TP_AL_S <"$OUT/throughput-airlock"
 log "throughput: $N sandboxes with $PAR workers, bwrap"
 throughput bwrap $BWRAP_CMD >"$OUT/throughput-bwrap"
 read -r TP_BW TP_BW_S <"$OUT/throughput-bwrap"
+log "throughput: $N bare /bin/true with $PAR workers (the machine's ceiling)"
+throughput bare /bin/true >"$OUT/throughput-bare"
+read -r TP_BARE TP_BARE_S <"$OUT/throughput-bare"
 
 # ---------------------------------------------------------------------------------------------
 # 3. System-call overhead: getppid() loop, host and sandbox interleaved.
@@ -230,9 +235,11 @@ R_PP=$(div "$PP_IN_MED" "$PP_HOST_MED")
 	echo
 	echo "| command | median ms | mean ± sd ms | airlock / this |"
 	echo "|---|---:|---:|---:|"
-	for t in bare airlock bwrap crun runc; do
+	for t in bare airlock bwrap crun runc unshare; do
 		echo "| $t | $(fmt "${MED[$t]}") | $(fmt "${MEAN[$t]}") ± $(fmt "${SD[$t]}") | $(div "${MED[airlock]}" "${MED[$t]}") |"
 	done
+	echo
+	echo "unshare = \`unshare -UrCmpinu --fork /bin/true\`: the same seven namespaces as airlock (user, cgroup, mount, pid, ipc, net, uts), nothing else (a floor, not a peer)."
 	echo
 	echo "### Targets"
 	echo
@@ -243,6 +250,8 @@ R_PP=$(div "$PP_IN_MED" "$PP_HOST_MED")
 	echo "| airlock / runc median | $R_RUNC | | |"
 	echo "| airlock sandboxes/s, $PAR workers ($N in $TP_AL_S s) | $TP_AL | >= 600 | $(verdict "$TP_AL" 600 ge) |"
 	echo "| bwrap sandboxes/s, $PAR workers ($N in $TP_BW_S s) | $TP_BW | (370 earlier) | |"
+	echo "| airlock / bwrap throughput | $(div "$TP_AL" "$TP_BW") | (600/370 = 1.62) | $(verdict "$(div "$TP_AL" "$TP_BW")" 1.62 ge) |"
+	echo "| bare /bin/true per s, $PAR workers ($N in $TP_BARE_S s) | $TP_BARE | | |"
 	echo "| getppid ns/call, host (median of $REPS) | $(fmt "$PP_HOST_MED") | | |"
 	echo "| getppid ns/call, in airlock (median of $REPS) | $(fmt "$PP_IN_MED") | | |"
 	echo "| getppid inside / outside | $R_PP | <= 1.15 | $(verdict "$R_PP" 1.15 le) |"

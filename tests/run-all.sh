@@ -70,6 +70,15 @@ unit_tests() { # BUILDDIR LABEL
 note "unit tests"
 unit_tests build ""
 
+note "style"
+# One style for every C file: clang-format with the repository's .clang-format.
+unformatted=$(git ls-files '*.c' '*.h' | xargs clang-format --dry-run 2>&1 | grep -o '^[^:]*\.[ch]' | sort -u)
+if [ -z "$unformatted" ]; then
+	record "PASS style clang-format"
+else
+	record "FAIL style clang-format: not formatted: $(echo $unformatted)"
+fi
+
 # ------------------------------------------------------------------------------------------- e2e
 modes_of() { sed -n 's/^# modes: //p' "$1" | head -n1; }
 

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
 	# build
-	gcc libc6-dev meson ninja-build pkg-config libseccomp-dev libjansson-dev
+	gcc libc6-dev meson ninja-build pkg-config libseccomp-dev libjansson-dev clang-format git
 	# tests: the busybox rootfs, users, terminals, leak checks, JSON, listeners
 	busybox-static util-linux bsdutils procps iproute2 jq socat passwd coreutils findutils
 )

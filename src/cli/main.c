@@ -11,13 +11,13 @@ static const struct {
 	int (*fn)(int, char **);
 	const char *summary;
 } verbs[] = {
-	{ "run", al_verb_run, "Run a command in a new hardened sandbox" },
+    {"run", al_verb_run, "Run a command in a new hardened sandbox"},
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out, "Usage: airlock [--version] [--help] VERB [OPTIONS]\n\n"
-	             "A fast, hardened sandbox for the commands of AI agents.\n\nVerbs:\n");
+		     "A fast, hardened sandbox for the commands of AI agents.\n\nVerbs:\n");
 	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
 		fprintf(out, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
 	fprintf(out, "\nRun 'airlock VERB --help' for the options of a verb.\n");

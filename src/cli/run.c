@@ -27,7 +27,7 @@ static int write_json(const struct al_spec *spec, const struct al_result *res)
 int al_verb_run(int argc, char **argv)
 {
 	struct al_spec spec;
-	struct al_err err = { 0 };
+	struct al_err err = {0};
 	struct al_result res;
 	al_spec_init(&spec);
 	int r = al_cli_parse_run(argc, argv, &spec, &err);

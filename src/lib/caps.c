@@ -16,8 +16,8 @@
  * shared-library dependency and an allocating text API to a code path that must stay signal-safe. */
 
 #ifndef PR_CAP_AMBIENT
-#define PR_CAP_AMBIENT 47
-#define PR_CAP_AMBIENT_RAISE 2
+#define PR_CAP_AMBIENT		 47
+#define PR_CAP_AMBIENT_RAISE	 2
 #define PR_CAP_AMBIENT_CLEAR_ALL 4
 #endif
 
@@ -63,7 +63,9 @@ int al_cap_last(void)
 	int v;
 	if (cap_last_cached >= 0)
 		return cap_last_cached;
-	v = al_read_file_at(AT_FDCWD, "/proc/sys/kernel/cap_last_cap", buf, sizeof buf) > 0 ? parse_small_uint(buf) : -1;
+	v = al_read_file_at(AT_FDCWD, "/proc/sys/kernel/cap_last_cap", buf, sizeof buf) > 0
+		? parse_small_uint(buf)
+		: -1;
 	if (v < 0 || v > 63)
 		v = cap_last_probe();
 	if (v < 0)
@@ -120,7 +122,7 @@ int al_creds_apply(uid_t uid, gid_t gid, uint64_t keep, int setgroups_allowed, s
 	int last = al_cap_last();
 	if (last < 63 && (keep >> (last + 1)) != 0)
 		return al_err_set(err, EINVAL, "capabilities 0x%llx: unknown to this kernel (last is %d)",
-		                  (unsigned long long)keep, last);
+				  (unsigned long long)keep, last);
 	if (setgroups_allowed && setgroups(0, NULL) < 0)
 		return al_err_sys(err, errno, "setgroups: clear supplementary groups");
 	if (drop_bounding(keep, last, err) < 0)

@@ -25,8 +25,8 @@
 
 #include "util.h"
 
-#define AL_CG_TEARDOWN_NS (2000ull * 1000 * 1000) /* bound on kill + wait + rmdir */
-#define AL_CG_SWEEP_AGE_NS (100ull * 1000 * 1000) /* mkdir to flock takes microseconds */
+#define AL_CG_TEARDOWN_NS  (2000ull * 1000 * 1000) /* bound on kill + wait + rmdir */
+#define AL_CG_SWEEP_AGE_NS (100ull * 1000 * 1000)  /* mkdir to flock takes microseconds */
 
 static bool fake_tree_allowed;
 
@@ -111,16 +111,17 @@ static int make_plan(const struct al_limits *lim, struct al_cg_plan *p, struct a
 	if (lim->memory < 0)
 		return al_err_set(err, EINVAL, "--memory: invalid value %lld", (long long)lim->memory);
 	if (lim->memory_swap < -1)
-		return al_err_set(err, EINVAL, "--memory-swap: invalid value %lld", (long long)lim->memory_swap);
+		return al_err_set(err, EINVAL, "--memory-swap: invalid value %lld",
+				  (long long)lim->memory_swap);
 	if (lim->memory_swap != 0 && lim->memory == 0)
 		return al_err_set(err, EINVAL, "--memory-swap: requires --memory");
 	if (lim->memory_swap > 0 && lim->memory_swap < lim->memory)
 		return al_err_set(err, EINVAL, "--memory-swap: %lld is less than --memory %lld",
-		                  (long long)lim->memory_swap, (long long)lim->memory);
+				  (long long)lim->memory_swap, (long long)lim->memory);
 	if (lim->cpus_milli < 0 || (lim->cpus_milli > 0 && lim->cpus_milli < 10) ||
 	    lim->cpus_milli > INT64_MAX / 1000)
 		return al_err_set(err, EINVAL, "--cpus: %lld.%03lld is out of range (minimum 0.01)",
-		                  (long long)(lim->cpus_milli / 1000), (long long)(lim->cpus_milli % 1000));
+				  (long long)(lim->cpus_milli / 1000), (long long)(lim->cpus_milli % 1000));
 	if (lim->pids < -1)
 		return al_err_set(err, EINVAL, "--pids-limit: invalid value %lld", (long long)lim->pids);
 
@@ -167,8 +168,8 @@ static bool valid_name(const char *name)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = name[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-		      c == '-' || c == '.'))
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-' || c == '.'))
 			return false;
 	}
 	return true;
@@ -238,7 +239,7 @@ static int try_base(struct al_cgroup *cg, const char *base, struct al_cg_plan *p
  * works when the caller runs in a leaf of a delegated subtree, e.g. systemd-run --user -p Delegate=yes
  * with the caller in D/leaf, or a user session whose app.slice is owned by the user. */
 static int create_rootless(struct al_cgroup *cg, const char *root, const char *self, struct al_cg_plan *plan,
-                           struct al_err *err)
+			   struct al_err *err)
 {
 	_cleanup_free_ char *own = self ? al_xstrdup(self) : self_v2_path();
 	struct al_err why = {0};
@@ -270,14 +271,15 @@ static int unenforceable(const struct al_cg_plan *plan, struct al_err *err, cons
 }
 
 int al_cgroup__create(const char *root, const char *name, const struct al_limits *lim, bool rootless,
-                      const char *self_cgroup, struct al_cgroup **out, struct al_err *err)
+		      const char *self_cgroup, struct al_cgroup **out, struct al_err *err)
 {
 	struct al_cg_plan plan;
 	char why[1200];
 
 	*out = NULL;
 	if (!valid_name(name))
-		return al_err_set(err, EINVAL, "cgroup name \"%s\": invalid (letters, digits, _ . - only)", name);
+		return al_err_set(err, EINVAL, "cgroup name \"%s\": invalid (letters, digits, _ . - only)",
+				  name);
 	if (make_plan(lim, &plan, err) < 0)
 		return -1;
 	rootless = rootless || geteuid() != 0;
@@ -287,7 +289,8 @@ int al_cgroup__create(const char *root, const char *name, const struct al_limits
 		return unenforceable(&plan, err, why);
 	}
 	if (rootless && ver == AL_CGROUP_V1) {
-		snprintf(why, sizeof why, "no delegated cgroup v2 subtree for uid %u (cgroup v1 host)", geteuid());
+		snprintf(why, sizeof why, "no delegated cgroup v2 subtree for uid %u (cgroup v1 host)",
+			 geteuid());
 		return unenforceable(&plan, err, why);
 	}
 
@@ -302,13 +305,15 @@ int al_cgroup__create(const char *root, const char *name, const struct al_limits
 			const char *reason = strstr(e.msg, ": cannot be enforced: ");
 			reason = reason ? reason + strlen(": cannot be enforced: ") : e.msg;
 			cg_free(cg);
-			snprintf(why, sizeof why, "no delegated cgroup v2 subtree for uid %u (%s)", geteuid(), reason);
+			snprintf(why, sizeof why, "no delegated cgroup v2 subtree for uid %u (%s)", geteuid(),
+				 reason);
 			return unenforceable(&plan, err, why);
 		}
 	} else if ((r = try_base(cg, root, &plan, err)) < 0) {
 		/* Root without write access (root in a user namespace, read-only cgroupfs): only an
 		 * error when a limit was asked for. */
-		bool no_access = err && (err->errnum == EACCES || err->errnum == EPERM || err->errnum == EROFS);
+		bool no_access =
+		    err && (err->errnum == EACCES || err->errnum == EPERM || err->errnum == EROFS);
 		cg_free(cg);
 		return no_access && !first_required(&plan) ? 0 : -1;
 	}
@@ -326,7 +331,7 @@ int al_cgroup__create(const char *root, const char *name, const struct al_limits
 }
 
 int al_cgroup_create(const char *root, const char *name, const struct al_limits *lim, bool rootless,
-                     struct al_cgroup **out, struct al_err *err)
+		     struct al_cgroup **out, struct al_err *err)
 {
 	return al_cgroup__create(root, name, lim, rootless, NULL, out, err);
 }
@@ -411,7 +416,8 @@ static void drain(struct al_cgroup *cg, uint64_t deadline)
 		int n = al_cg_walk(cg, fd, cg->walk_kill, &pf);
 		if (n > 0 && !cg->walk_kill && !killed_all) {
 			killed_all = true;
-			cg->be->kill(cg); /* falls back to the walk, and sets walk_kill, without cgroup.kill */
+			cg->be->kill(
+			    cg); /* falls back to the walk, and sets walk_kill, without cgroup.kill */
 		}
 		if (n <= 0 || cg->fake || al_now_ns() >= deadline) {
 			al_cg_pidfds_close(&pf);
@@ -479,7 +485,7 @@ int al_cg_write(const struct al_cgroup *cg, int dirfd, const char *file, const c
 }
 
 int al_cg_write_limit(const struct al_cgroup *cg, const struct al_cg_dir *d, const char *file,
-                      const char *data, const char *limit, struct al_err *err)
+		      const char *data, const char *limit, struct al_err *err)
 {
 	int r = al_cg_write(cg, d->fd, file, data);
 	if (r < 0)
@@ -539,7 +545,7 @@ int al_cg_open_parent(int basefd)
 }
 
 int al_cg_make_leaf(struct al_cgroup *cg, int parent_fd, const char *parent_path, unsigned ctrls,
-                    struct al_err *err)
+		    struct al_err *err)
 {
 	if (cg->n_dirs >= AL_CG_MAX_DIRS) {
 		close(parent_fd);
@@ -704,7 +710,8 @@ void al_cg_sweep_dir(int dirfd, al_cg_sweep_fn before_rmdir, void *ctx)
 	for (struct dirent *e; (e = readdir(d));) {
 		if (e->d_type != DT_DIR || e->d_name[0] == '.')
 			continue;
-		_cleanup_close_ int fd = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		_cleanup_close_ int fd =
+		    openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 		struct stat st;
 		if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
 			continue; /* owned by a live airlock */

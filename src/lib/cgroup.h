@@ -12,8 +12,8 @@
 struct al_cgroup;
 
 struct al_cgroup_stats {
-	bool oom_killed;      /* the kernel OOM-killed a process of this group */
-	bool pids_max_hit;    /* a fork failed because of pids.max */
+	bool oom_killed;   /* the kernel OOM-killed a process of this group */
+	bool pids_max_hit; /* a fork failed because of pids.max */
 	uint64_t cpu_usage_ns;
 	uint64_t memory_peak; /* bytes, 0 when unknown */
 };
@@ -41,7 +41,7 @@ enum al_cgroup_version al_cgroup_detect(const char *root);
  * defaulted (memory_defaulted, pids_defaulted) which is dropped. When no limit is set and no cgroup is
  * usable, *out is NULL and 0 is returned (nothing to do). On error nothing of the group is left. */
 int al_cgroup_create(const char *root, const char *name, const struct al_limits *lim, bool rootless,
-                     struct al_cgroup **out, struct al_err *err);
+		     struct al_cgroup **out, struct al_err *err);
 /* Move pid into the group(s) (one cgroup.procs write per hierarchy on v1). */
 int al_cgroup_add_pid(struct al_cgroup *cg, pid_t pid, struct al_err *err);
 /* For clone3(CLONE_INTO_CGROUP): an O_DIRECTORY fd of the v2 group, or -1 (v1 / none). Not owned. */

@@ -19,31 +19,32 @@ enum al_cg_ctrl {
 
 /* The limits after validation and docker's defaults, in the units the control files take. */
 struct al_cg_plan {
-	int64_t memory;       /* bytes, 0 = no limit */
-	int64_t memory_swap;  /* memory+swap bytes; -1 = unlimited swap; 0 = no memory limit at all */
-	bool swap_defaulted;  /* memory_swap is docker's implicit 2 x memory: skipped without swap accounting */
-	int64_t pids;         /* 0 = no limit */
+	int64_t memory;	     /* bytes, 0 = no limit */
+	int64_t memory_swap; /* memory+swap bytes; -1 = unlimited swap; 0 = no memory limit at all */
+	bool
+	    swap_defaulted; /* memory_swap is docker's implicit 2 x memory: skipped without swap accounting */
+	int64_t pids;	    /* 0 = no limit */
 	int64_t cpu_quota_us; /* per AL_CG_CPU_PERIOD_US, 0 = no limit */
-	unsigned want;        /* AL_CG_* controllers the limits need */
+	unsigned want;	      /* AL_CG_* controllers the limits need */
 	unsigned required;    /* AL_CG_* whose limit the user asked for: missing controller = error.
-	                       * The rest were defaulted by the launcher and are dropped if unenforceable. */
+			       * The rest were defaulted by the launcher and are dropped if unenforceable. */
 };
 
 #define AL_CG_CPU_PERIOD_US 100000
-#define AL_CG_MAX_DIRS 4
+#define AL_CG_MAX_DIRS	    4
 
 /* One leaf directory of the group: one per v1 hierarchy joined, exactly one on v2. */
 struct al_cg_dir {
-	int fd;         /* O_RDONLY|O_DIRECTORY of the leaf, flock()ed while owned (see al_cg_sweep_dir) */
-	int parent_fd;  /* O_PATH of the ".../airlock" parent, for unlinkat */
+	int fd;		/* O_RDONLY|O_DIRECTORY of the leaf, flock()ed while owned (see al_cg_sweep_dir) */
+	int parent_fd;	/* O_PATH of the ".../airlock" parent, for unlinkat */
 	unsigned ctrls; /* AL_CG_* this hierarchy provides (cpu and cpuacct may share one) */
-	char *path;     /* absolute path, for messages */
+	char *path;	/* absolute path, for messages */
 };
 
 struct al_cgroup {
 	const struct al_cgroup_backend *be;
 	char *name;
-	bool fake;      /* the tree is not a cgroup filesystem (unit test only, see al_cgroup__allow_fake_tree) */
+	bool fake; /* the tree is not a cgroup filesystem (unit test only, see al_cgroup__allow_fake_tree) */
 	bool walk_kill; /* no cgroup.kill (v1, v2 before 5.14): teardown re-walks cgroup.procs */
 	size_t n_dirs;
 	struct al_cg_dir dirs[AL_CG_MAX_DIRS];
@@ -79,7 +80,7 @@ void al_cgroup__allow_fake_tree(bool on);
 /* al_cgroup_create with the caller's v2 cgroup path given (e.g. "/user/leaf") instead of read
  * from /proc/self/cgroup; NULL = read it. */
 int al_cgroup__create(const char *root, const char *name, const struct al_limits *lim, bool rootless,
-                      const char *self_cgroup, struct al_cgroup **out, struct al_err *err);
+		      const char *self_cgroup, struct al_cgroup **out, struct al_err *err);
 void al_cgroup__sweep(const char *root, bool rootless, const char *self_cgroup);
 /* Close and free without removing anything: what a SIGKILLed airlock leaves for sweep. */
 void al_cgroup__abandon(struct al_cgroup *cg);
@@ -93,7 +94,7 @@ bool al_cg_is_cgroupfs(int fd);
 int al_cg_write(const struct al_cgroup *cg, int dirfd, const char *file, const char *data);
 /* As al_cg_write, filling err with "LIMIT: cannot set PATH/FILE to DATA: strerror". */
 int al_cg_write_limit(const struct al_cgroup *cg, const struct al_cg_dir *d, const char *file,
-                      const char *data, const char *limit, struct al_err *err);
+		      const char *data, const char *limit, struct al_err *err);
 /* Read a small control file (NUL-terminated). Returns bytes or -errno. */
 ssize_t al_cg_read(int dirfd, const char *file, char *buf, size_t cap);
 /* The value of "key N" lines (memory.events, pids.events, cpu.stat, memory.oom_control), 0 if absent. */
@@ -107,7 +108,7 @@ int al_cg_open_parent(int basefd);
 /* mkdir parent/name, open it O_RDONLY|O_DIRECTORY and flock it; fills *d (path from parent_path).
  * On error nothing is left. */
 int al_cg_make_leaf(struct al_cgroup *cg, int parent_fd, const char *parent_path, unsigned ctrls,
-                    struct al_err *err);
+		    struct al_err *err);
 /* Pidfds of killed processes, to wait for their exit. */
 #define AL_CG_MAX_PIDFDS 16
 struct al_cg_pidfds {

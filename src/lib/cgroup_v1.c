@@ -20,10 +20,10 @@ struct v1_ctrl {
 /* cpuacct first: every group joins it (when mounted) first and leaves it last, which makes it the
  * hierarchy that teardown watches and the only one sweep needs to read. */
 static const struct v1_ctrl v1_ctrls[] = {
-	{AL_CG_CPUACCT, "cpuacct"},
-	{AL_CG_MEMORY, "memory"},
-	{AL_CG_PIDS, "pids"},
-	{AL_CG_CPU, "cpu"},
+    {AL_CG_CPUACCT, "cpuacct"},
+    {AL_CG_MEMORY, "memory"},
+    {AL_CG_PIDS, "pids"},
+    {AL_CG_CPU, "cpu"},
 };
 
 static void plan_drop(struct al_cg_plan *plan, unsigned bit)
@@ -41,7 +41,7 @@ static int v1_missing(const struct v1_ctrl *c, const char *root, struct al_cg_pl
 {
 	if (plan->required & c->bit)
 		return al_err_set(err, ENOTSUP, "%s: cannot be enforced: no %s cgroup v1 hierarchy at %s/%s",
-		                  al_cg_limit_name(c->bit), c->dir, root, c->dir);
+				  al_cg_limit_name(c->bit), c->dir, root, c->dir);
 	plan_drop(plan, c->bit); /* a defaulted limit, or cpuacct: optional */
 	return 0;
 }
@@ -81,7 +81,7 @@ static int v1_open_parent(struct al_cgroup *cg, const char *root, const struct v
 
 /* Join one hierarchy: share a leaf with a co-mounted controller (cpu,cpuacct), or make one. */
 static int v1_join(struct al_cgroup *cg, const char *root, const struct v1_ctrl *c, struct stat *seen,
-                   struct al_cg_plan *plan, struct al_err *err)
+		   struct al_cg_plan *plan, struct al_err *err)
 {
 	int pfd = v1_open_parent(cg, root, c);
 	struct stat st = {0};
@@ -98,8 +98,8 @@ static int v1_join(struct al_cgroup *cg, const char *root, const struct v1_ctrl 
 			return al_err_sys(err, e, "cgroup %s/%s/airlock", root, c->dir);
 		}
 		for (size_t i = 0; i < cg->n_dirs; i++) {
-			if ((cg->dirs[i].ctrls & (AL_CG_CPU | AL_CG_CPUACCT)) && seen[i].st_dev == st.st_dev &&
-			    seen[i].st_ino == st.st_ino) {
+			if ((cg->dirs[i].ctrls & (AL_CG_CPU | AL_CG_CPUACCT)) &&
+			    seen[i].st_dev == st.st_dev && seen[i].st_ino == st.st_ino) {
 				cg->dirs[i].ctrls |= c->bit;
 				close(pfd);
 				return 0;
@@ -138,7 +138,7 @@ static const struct al_cg_dir *dir_of(const struct al_cgroup *cg, unsigned bit)
  * files): the implicit default is skipped as docker does, "no swap" (memory_swap == memory) becomes
  * memory.swappiness=0 (the group's own limit reclaim then never swaps), more swap is an error. */
 static int v1_set_swap(const struct al_cgroup *cg, const struct al_cg_dir *d, const struct al_cg_plan *plan,
-                       struct al_err *err)
+		       struct al_err *err)
 {
 	char val[32];
 	snprintf(val, sizeof val, "%lld", (long long)plan->memory_swap);
@@ -149,10 +149,11 @@ static int v1_set_swap(const struct al_cgroup *cg, const struct al_cg_dir *d, co
 		return al_cg_write_limit(cg, d, "memory.swappiness", "0", "--memory-swap", err);
 	if (r == -ENOENT)
 		return al_err_set(err, ENOTSUP,
-		                  "--memory-swap: cannot be enforced: no swap accounting in %s "
-		                  "(memory.memsw.limit_in_bytes missing; boot with swapaccount=1)",
-		                  d->path);
-	return al_err_sys(err, -r, "--memory-swap: cannot set %s/memory.memsw.limit_in_bytes to %s", d->path, val);
+				  "--memory-swap: cannot be enforced: no swap accounting in %s "
+				  "(memory.memsw.limit_in_bytes missing; boot with swapaccount=1)",
+				  d->path);
+	return al_err_sys(err, -r, "--memory-swap: cannot set %s/memory.memsw.limit_in_bytes to %s", d->path,
+			  val);
 }
 
 static int v1_set_limits(struct al_cgroup *cg, const struct al_cg_plan *plan, struct al_err *err)
@@ -187,7 +188,8 @@ static int v1_add_pid(struct al_cgroup *cg, pid_t pid, struct al_err *err)
 	for (size_t i = 0; i < cg->n_dirs; i++) {
 		int r = al_cg_write(cg, cg->dirs[i].fd, "cgroup.procs", val);
 		if (r < 0)
-			return al_err_sys(err, -r, "cgroup %s: cannot add pid %d", cg->dirs[i].path, (int)pid);
+			return al_err_sys(err, -r, "cgroup %s: cannot add pid %d", cg->dirs[i].path,
+					  (int)pid);
 	}
 	return 0;
 }
@@ -263,12 +265,12 @@ static void v1_sweep(const char *root)
 }
 
 const struct al_cgroup_backend al_cg_v1_backend = {
-	.name = "cgroup v1",
-	.create = v1_create,
-	.set_limits = v1_set_limits,
-	.add_pid = v1_add_pid,
-	.stats = v1_stats,
-	.kill = v1_kill,
-	.destroy = al_cg_remove_dirs,
-	.sweep = v1_sweep,
+    .name = "cgroup v1",
+    .create = v1_create,
+    .set_limits = v1_set_limits,
+    .add_pid = v1_add_pid,
+    .stats = v1_stats,
+    .kill = v1_kill,
+    .destroy = al_cg_remove_dirs,
+    .sweep = v1_sweep,
 };

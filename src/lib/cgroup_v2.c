@@ -17,9 +17,9 @@ struct v2_ctrl {
 };
 
 static const struct v2_ctrl v2_ctrls[] = {
-	{AL_CG_MEMORY, "memory"},
-	{AL_CG_PIDS, "pids"},
-	{AL_CG_CPU, "cpu"},
+    {AL_CG_MEMORY, "memory"},
+    {AL_CG_PIDS, "pids"},
+    {AL_CG_CPU, "cpu"},
 };
 
 static void plan_drop(struct al_cg_plan *plan, unsigned bit)
@@ -36,7 +36,7 @@ static void plan_drop(struct al_cg_plan *plan, unsigned bit)
 /* Controllers that are not offered by dirfd (its cgroup.controllers): an error when required,
  * dropped from the plan when defaulted. Returns the bits still missing, or -1. */
 static int check_available(int dirfd, const char *path, unsigned missing, struct al_cg_plan *plan,
-                           struct al_err *err)
+			   struct al_err *err)
 {
 	char avail[512];
 	if (al_cg_read(dirfd, "cgroup.controllers", avail, sizeof avail) < 0)
@@ -46,8 +46,9 @@ static int check_available(int dirfd, const char *path, unsigned missing, struct
 		if (!(missing & c->bit) || al_cg_has_word(avail, c->name))
 			continue;
 		if (plan->required & c->bit)
-			return al_err_set(err, ENOTSUP, "%s: cannot be enforced: %s controller not available in %s",
-			                  al_cg_limit_name(c->bit), c->name, path);
+			return al_err_set(err, ENOTSUP,
+					  "%s: cannot be enforced: %s controller not available in %s",
+					  al_cg_limit_name(c->bit), c->name, path);
 		plan_drop(plan, c->bit);
 		missing &= ~c->bit;
 	}
@@ -57,7 +58,7 @@ static int check_available(int dirfd, const char *path, unsigned missing, struct
 /* Make sure dirfd's children get the controllers the plan needs: read cgroup.subtree_control, write
  * only the missing ones (a delegated parent may have them on without letting us write). */
 static int enable_controllers(const struct al_cgroup *cg, int dirfd, const char *path, bool check,
-                              struct al_cg_plan *plan, struct al_err *err)
+			      struct al_cg_plan *plan, struct al_err *err)
 {
 	char cur[512], add[64] = "";
 	ssize_t n = al_cg_read(dirfd, "cgroup.subtree_control", cur, sizeof cur);
@@ -79,10 +80,12 @@ static int enable_controllers(const struct al_cgroup *cg, int dirfd, const char 
 		return 0;
 	for (size_t i = 0; i < AL_ARRAY_SIZE(v2_ctrls); i++)
 		if (missing & v2_ctrls[i].bit)
-			snprintf(add + strlen(add), sizeof add - strlen(add), "%s+%s", add[0] ? " " : "", v2_ctrls[i].name);
+			snprintf(add + strlen(add), sizeof add - strlen(add), "%s+%s", add[0] ? " " : "",
+				 v2_ctrls[i].name);
 	int r = al_cg_write(cg, dirfd, "cgroup.subtree_control", add);
 	if (r < 0) /* EBUSY: the group has processes of its own ("no internal processes") */
-		return al_err_sys(err, -r, "cgroup %s: cannot write \"%s\" to cgroup.subtree_control", path, add);
+		return al_err_sys(err, -r, "cgroup %s: cannot write \"%s\" to cgroup.subtree_control", path,
+				  add);
 	return 0;
 }
 
@@ -112,7 +115,7 @@ static int v2_create(struct al_cgroup *cg, const char *base, struct al_cg_plan *
  * no swap (CONFIG_SWAP off): "no swap" holds by itself; more than none was asked and cannot be kept
  * to its bound only if swap exists, so it is an error as on v1. */
 static int v2_set_memory(const struct al_cgroup *cg, const struct al_cg_dir *d, const struct al_cg_plan *plan,
-                         struct al_err *err)
+			 struct al_err *err)
 {
 	char val[32];
 	snprintf(val, sizeof val, "%lld", (long long)plan->memory);
@@ -124,9 +127,11 @@ static int v2_set_memory(const struct al_cgroup *cg, const struct al_cg_dir *d, 
 		snprintf(val, sizeof val, "%lld", (long long)(plan->memory_swap - plan->memory));
 	int r = al_cg_write(cg, d->fd, "memory.swap.max", val);
 	if (r == -ENOENT && !plan->swap_defaulted && plan->memory_swap > plan->memory)
-		return al_err_set(err, ENOTSUP, "--memory-swap: cannot be enforced: no swap accounting in %s", d->path);
+		return al_err_set(err, ENOTSUP, "--memory-swap: cannot be enforced: no swap accounting in %s",
+				  d->path);
 	if (r < 0 && r != -ENOENT)
-		return al_err_sys(err, -r, "--memory-swap: cannot set %s/memory.swap.max to %s", d->path, val);
+		return al_err_sys(err, -r, "--memory-swap: cannot set %s/memory.swap.max to %s", d->path,
+				  val);
 	/* An OOM kills the whole sandbox, not one process of it (kernels before 4.19 lack the file). */
 	r = al_cg_write(cg, d->fd, "memory.oom.group", "1");
 	if (r < 0 && r != -ENOENT)
@@ -198,12 +203,12 @@ static void v2_sweep(const char *base)
 }
 
 const struct al_cgroup_backend al_cg_v2_backend = {
-	.name = "cgroup v2",
-	.create = v2_create,
-	.set_limits = v2_set_limits,
-	.add_pid = v2_add_pid,
-	.stats = v2_stats,
-	.kill = v2_kill,
-	.destroy = al_cg_remove_dirs,
-	.sweep = v2_sweep,
+    .name = "cgroup v2",
+    .create = v2_create,
+    .set_limits = v2_set_limits,
+    .add_pid = v2_add_pid,
+    .stats = v2_stats,
+    .kill = v2_kill,
+    .destroy = al_cg_remove_dirs,
+    .sweep = v2_sweep,
 };

@@ -29,12 +29,12 @@ extern char **environ;
 
 int al_child_msg_send(int sock, const struct al_child_msg *msg, int fd)
 {
-	struct iovec iov = { .iov_base = (void *)msg, .iov_len = sizeof *msg };
+	struct iovec iov = {.iov_base = (void *)msg, .iov_len = sizeof *msg};
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} ctl;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 	if (fd >= 0) {
 		memset(&ctl, 0, sizeof ctl);
 		mh.msg_control = ctl.buf;
@@ -53,19 +53,21 @@ int al_child_msg_send(int sock, const struct al_child_msg *msg, int fd)
 
 ssize_t al_child_msg_recv(int sock, struct al_child_msg *msg, int *fd)
 {
-	struct iovec iov = { .iov_base = msg, .iov_len = sizeof *msg };
+	struct iovec iov = {.iov_base = msg, .iov_len = sizeof *msg};
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} ctl;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf };
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf};
 	*fd = -1;
 	ssize_t n;
 	while ((n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT)) < 0)
 		if (errno != EINTR)
 			return -errno;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(int)))
 			memcpy(fd, CMSG_DATA(c), sizeof *fd);
 	/* The sandbox is hostile once it runs: anything but one whole message is treated as nothing. */
 	if (n != (ssize_t)sizeof *msg && n != 0) {
@@ -79,7 +81,7 @@ ssize_t al_child_msg_recv(int sock, struct al_child_msg *msg, int *fd)
 
 void al_child_fail(struct al_sandbox *sb, const struct al_err *err)
 {
-	struct al_child_msg msg = { .kind = AL_CHILD_SETUP_FAILED, .errnum = err->errnum };
+	struct al_child_msg msg = {.kind = AL_CHILD_SETUP_FAILED, .errnum = err->errnum};
 	memcpy(msg.msg, err->msg, sizeof msg.msg);
 	(void)al_child_msg_send(sb->status_fd, &msg, -1);
 	_exit(AL_EXIT_ERROR);
@@ -91,7 +93,7 @@ static int arm_parent_death(struct al_sandbox *sb, struct al_err *err)
 {
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		return al_err_sys(err, errno, "parent-death signal");
-	struct pollfd p = { .fd = sb->status_fd, .events = 0 };
+	struct pollfd p = {.fd = sb->status_fd, .events = 0};
 	if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR)))
 		_exit(AL_EXIT_ERROR);
 	return 0;
@@ -183,7 +185,7 @@ static int make_pty(struct al_sandbox *sb, struct al_err *err)
 	sb->tty_slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
 	if (sb->tty_slave < 0)
 		return al_err_sys(err, errno, "-t: open pty");
-	struct al_child_msg msg = { .kind = AL_CHILD_PTY };
+	struct al_child_msg msg = {.kind = AL_CHILD_PTY};
 	int r = al_child_msg_send(sb->status_fd, &msg, master);
 	if (r < 0)
 		return al_err_sys(err, -r, "-t: hand over the pty");
@@ -208,7 +210,7 @@ static int setup_stdio(struct al_sandbox *sb, struct al_err *err)
 /* Only stdio, the status pipe and the pty slave survive; the status pipe closes at exec. */
 static int close_inherited_fds(struct al_sandbox *sb, struct al_err *err)
 {
-	int keep[2] = { sb->status_fd, sb->tty_slave };
+	int keep[2] = {sb->status_fd, sb->tty_slave};
 	if (keep[1] >= 0 && keep[1] < keep[0]) {
 		keep[0] = sb->tty_slave;
 		keep[1] = sb->status_fd;
@@ -234,7 +236,8 @@ static int confine_filesystem(struct al_sandbox *sb, struct al_err *err)
 	const struct al_spec *spec = sb->spec;
 	const char *paths[spec->n_mounts + 16];
 	size_t n = 0;
-	static const char *const host_root_tmpfs[] = { "/home", "/root", "/run", "/var", "/tmp", "/mnt", "/media", "/srv" };
+	static const char *const host_root_tmpfs[] = {"/home", "/root", "/run",	  "/var",
+						      "/tmp",  "/mnt",	"/media", "/srv"};
 	for (size_t i = 0; i < spec->n_mounts; i++)
 		if (spec->mounts[i].kind == AL_MOUNT_TMPFS || !spec->mounts[i].readonly)
 			paths[n++] = spec->mounts[i].target;
@@ -304,7 +307,7 @@ __attribute__((noreturn)) static void reap_until_command_exits(struct al_sandbox
 		if (p < 0 && errno == EINTR)
 			continue;
 		if (p == command || p < 0) {
-			struct al_child_msg msg = { .kind = AL_CHILD_EXITED, .status = p < 0 ? 0 : status };
+			struct al_child_msg msg = {.kind = AL_CHILD_EXITED, .status = p < 0 ? 0 : status};
 			(void)al_child_msg_send(sb->status_fd, &msg, -1);
 			_exit(0);
 		}
@@ -313,11 +316,11 @@ __attribute__((noreturn)) static void reap_until_command_exits(struct al_sandbox
 
 void al_child_main(struct al_sandbox *sb)
 {
-	struct al_err err = { 0 };
-	if (await_launcher(sb, &err) < 0 || become_namespace_root(sb, &err) < 0 || private_namespaces(sb, &err) < 0 ||
-	    build_root(sb, &err) < 0 || enter_workdir(sb, &err) < 0 || setup_stdio(sb, &err) < 0 ||
-	    al_rlimits_apply(sb->spec->rlimits, sb->spec->n_rlimits, &err) < 0 || await_cgroup(sb, &err) < 0 ||
-	    close_inherited_fds(sb, &err) < 0 || harden(sb, &err) < 0)
+	struct al_err err = {0};
+	if (await_launcher(sb, &err) < 0 || become_namespace_root(sb, &err) < 0 ||
+	    private_namespaces(sb, &err) < 0 || build_root(sb, &err) < 0 || enter_workdir(sb, &err) < 0 ||
+	    setup_stdio(sb, &err) < 0 || al_rlimits_apply(sb->spec->rlimits, sb->spec->n_rlimits, &err) < 0 ||
+	    await_cgroup(sb, &err) < 0 || close_inherited_fds(sb, &err) < 0 || harden(sb, &err) < 0)
 		al_child_fail(sb, &err);
 
 	reset_signals();

@@ -12,23 +12,24 @@
 
 #include "util.h"
 
-static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
+static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
 
 static const struct {
 	const char *link, *target;
 } dev_links[] = {
-	{ "dev/fd", "/proc/self/fd" },   { "dev/stdin", "/proc/self/fd/0" }, { "dev/stdout", "/proc/self/fd/1" },
-	{ "dev/stderr", "/proc/self/fd/2" }, { "dev/ptmx", "pts/ptmx" },
+    {"dev/fd", "/proc/self/fd"},       {"dev/stdin", "/proc/self/fd/0"}, {"dev/stdout", "/proc/self/fd/1"},
+    {"dev/stderr", "/proc/self/fd/2"}, {"dev/ptmx", "pts/ptmx"},
 };
 
 /* OCI defaults: unreadable kernel state. Files are covered by /dev/null, directories by an empty
  * read-only tmpfs. */
 static const char *const masked_paths[] = {
-	"proc/acpi",         "proc/asound",        "proc/interrupts", "proc/kcore",    "proc/keys",
-	"proc/latency_stats", "proc/timer_list",   "proc/timer_stats", "proc/sched_debug", "proc/scsi",
-	"sys/firmware",      "sys/devices/virtual/powercap",
+    "proc/acpi",	"proc/asound",	      "proc/interrupts", "proc/kcore",
+    "proc/keys",	"proc/latency_stats", "proc/timer_list", "proc/timer_stats",
+    "proc/sched_debug", "proc/scsi",	      "sys/firmware",	 "sys/devices/virtual/powercap",
 };
-static const char *const readonly_paths[] = { "proc/bus", "proc/fs", "proc/irq", "proc/sys", "proc/sysrq-trigger" };
+static const char *const readonly_paths[] = {"proc/bus", "proc/fs", "proc/irq", "proc/sys",
+					     "proc/sysrq-trigger"};
 
 static int mount_dev(struct al_root_build *b, struct al_err *err)
 {
@@ -50,7 +51,8 @@ static int mount_dev(struct al_root_build *b, struct al_err *err)
 			return al_err_sys(err, errno, "symlink /%s", dev_links[i].link);
 	if (mkdir("dev/pts", 0755) < 0 || mkdir("dev/shm", 01777) < 0)
 		return al_err_sys(err, errno, "mkdir /dev/pts, /dev/shm");
-	if (mount("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620") < 0)
+	if (mount("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		  "newinstance,ptmxmode=0666,mode=0620") < 0)
 		return al_err_sys(err, errno, "mount /dev/pts");
 	if (mount("shm", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=67108864") < 0)
 		return al_err_sys(err, errno, "mount /dev/shm");
@@ -64,7 +66,8 @@ static int mask_path(const char *path, struct al_err *err)
 	if (lstat(path, &st) < 0)
 		return errno == ENOENT ? 0 : al_err_sys(err, errno, "mask /%s", path);
 	if (S_ISDIR(st.st_mode)) {
-		if (mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=0555") < 0)
+		if (mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  "size=0,mode=0555") < 0)
 			return al_err_sys(err, errno, "mask /%s", path);
 		return 0;
 	}
@@ -78,7 +81,8 @@ static int readonly_path(const char *path, struct al_err *err)
 	if (access(path, F_OK) < 0)
 		return 0;
 	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0 ||
-	    mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+	    mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL) < 0)
 		return al_err_sys(err, errno, "read-only /%s", path);
 	return 0;
 }

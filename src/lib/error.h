@@ -6,13 +6,13 @@
 
 /* Exit statuses of the CLI, as docker's. */
 enum {
-	AL_EXIT_ERROR = 125,   /* airlock itself failed or the input was bad */
+	AL_EXIT_ERROR = 125, /* airlock itself failed or the input was bad */
 	AL_EXIT_CANNOT_EXEC = 126,
 	AL_EXIT_NOT_FOUND = 127,
 };
 
 struct al_err {
-	int errnum;     /* errno of the failure, 0 when it is not a system error */
+	int errnum;	/* errno of the failure, 0 when it is not a system error */
 	char msg[1024]; /* one line, names the object: "volume source /x: No such file or directory" */
 };
 

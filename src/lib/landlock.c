@@ -33,8 +33,8 @@
 #endif
 #ifndef __NR_landlock_create_ruleset
 #define __NR_landlock_create_ruleset 444
-#define __NR_landlock_add_rule 445
-#define __NR_landlock_restrict_self 446
+#define __NR_landlock_add_rule	     445
+#define __NR_landlock_restrict_self  446
 #endif
 
 /* The ABI 6 layout of struct landlock_ruleset_attr, spelled locally because older headers stop at
@@ -42,16 +42,16 @@
 struct al_ruleset_attr {
 	__u64 handled_access_fs;
 	__u64 handled_access_net; /* ABI 4; left 0: the network is the namespaces' and the proxy's job */
-	__u64 scoped;             /* ABI 6 */
+	__u64 scoped;		  /* ABI 6 */
 };
 
-#define AL_FS_WRITE_ABI1                                                                                 \
+#define AL_FS_WRITE_ABI1                                                                                     \
 	(LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE |    \
 	 LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |          \
 	 LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK |       \
 	 LANDLOCK_ACCESS_FS_MAKE_SYM)
 /* Rights that make sense on a non-directory; the kernel rejects a file rule with directory rights. */
-#define AL_FS_FILE_RIGHTS                                                                                \
+#define AL_FS_FILE_RIGHTS                                                                                    \
 	(LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_TRUNCATE | LANDLOCK_ACCESS_FS_IOCTL_DEV)
 /* Beneath /dev: write to and ioctl the existing nodes (null, tty, pts/N), never create or remove. */
 #define AL_FS_DEV_RIGHTS AL_FS_FILE_RIGHTS
@@ -115,8 +115,8 @@ static int allow_beneath(int ruleset, const char *path, __u64 rights, bool missi
 	return 0;
 }
 
-static int add_rules(int ruleset, __u64 fs, const char *const *writable, size_t n_writable, bool root_writable,
-                     struct al_err *err)
+static int add_rules(int ruleset, __u64 fs, const char *const *writable, size_t n_writable,
+		     bool root_writable, struct al_err *err)
 {
 	if (root_writable && allow_beneath(ruleset, "/", fs, false, err) < 0)
 		return -1;

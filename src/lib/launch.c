@@ -25,7 +25,7 @@
 #include "userns.h"
 #include "util.h"
 
-#define AL_CGROUP_ROOT "/sys/fs/cgroup"
+#define AL_CGROUP_ROOT	"/sys/fs/cgroup"
 #define AL_DEFAULT_PIDS 4096
 
 struct launch {
@@ -37,14 +37,14 @@ struct launch {
 	sigset_t old_mask;
 	bool timed_out, killed;
 	int kill_signal;
-	uint64_t kill_deadline; /* when pid 1 gets SIGKILL if it has not exited after its command's kill */
+	uint64_t kill_deadline;	 /* when pid 1 gets SIGKILL if it has not exited after its command's kill */
 	struct al_child_msg msg; /* how pid 1 said things ended */
 	bool have_msg;
 	size_t *new_volumes; /* indexes of named volumes this call created */
 	size_t n_new_volumes;
 };
 
-static const int handled_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGWINCH, SIGPIPE };
+static const int handled_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGWINCH, SIGPIPE};
 
 static void launch_init(struct launch *l, struct al_spec *spec)
 {
@@ -164,7 +164,8 @@ static void remove_new_volumes(struct launch *l)
 static void apply_default_limits(struct al_spec *spec, enum al_cgroup_version v)
 {
 	if (!al_is_root() || v == AL_CGROUP_NONE)
-		return; /* rootless without a delegated cgroup: only explicit limits, which then fail loudly */
+		return; /* rootless without a delegated cgroup: only explicit limits, which then fail loudly
+			 */
 	if (spec->limits.pids == 0) {
 		spec->limits.pids = AL_DEFAULT_PIDS;
 		spec->limits.pids_defaulted = true;
@@ -182,7 +183,8 @@ static int check_cpus(const struct al_spec *spec, struct al_err *err)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	if (spec->limits.cpus_milli > ncpu * 1000)
-		return al_err_set(err, EINVAL, "--cpus %.3f: this host has %ld CPUs", spec->limits.cpus_milli / 1000.0, ncpu);
+		return al_err_set(err, EINVAL, "--cpus %.3f: this host has %ld CPUs",
+				  spec->limits.cpus_milli / 1000.0, ncpu);
 	return 0;
 }
 
@@ -217,11 +219,12 @@ static int prepare_idmapped_volumes(struct launch *l, struct al_err *err)
 		if (t < 0)
 			return al_err_sys(err, errno, "volume %s", m->source);
 		l->sb.mount_src_fds[i] = t;
-		struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
-			                       .userns_fd = (uint64_t)userns };
+		struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+					  .userns_fd = (uint64_t)userns};
 		if (mount_setattr(t, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
-			return al_err_sys(err, errno, "volume %s: idmapped mount (does its filesystem support idmapping?)",
-			                  m->source);
+			return al_err_sys(
+			    err, errno, "volume %s: idmapped mount (does its filesystem support idmapping?)",
+			    m->source);
 	}
 	return 0;
 }
@@ -262,25 +265,27 @@ static void send_idmapped_rootfs(struct launch *l)
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/ns/user", (int)l->pid);
 	_cleanup_close_ int userns = open(path, O_RDONLY | O_CLOEXEC);
-	_cleanup_close_ int tree = open_tree(AT_FDCWD, l->sb.spec->rootfs, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	_cleanup_close_ int tree =
+	    open_tree(AT_FDCWD, l->sb.spec->rootfs, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	if (userns < 0 || tree < 0)
 		return;
-	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns };
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
 	if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
 		return;
-	struct al_child_msg msg = { .kind = AL_LAUNCHER_ROOTFS };
+	struct al_child_msg msg = {.kind = AL_LAUNCHER_ROOTFS};
 	(void)al_child_msg_send(l->status_r, &msg, tree);
 }
 
 static int start_child(struct launch *l, struct al_err *err)
 {
-	uint64_t flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
+	uint64_t flags =
+	    CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
 	if (l->sb.spec->network == AL_NET_NONE)
 		flags |= CLONE_NEWNET;
 	struct clone_args args = {
-		.flags = flags,
-		.pidfd = (uint64_t)(uintptr_t)&l->pidfd,
-		.exit_signal = SIGCHLD,
+	    .flags = flags,
+	    .pidfd = (uint64_t)(uintptr_t)&l->pidfd,
+	    .exit_signal = SIGCHLD,
 	};
 	long pid = syscall(SYS_clone3, &args, sizeof args);
 	if (pid < 0)
@@ -399,8 +404,11 @@ static void supervise(struct launch *l, uint64_t start_ns)
 	bool master_open = false, stdin_open = false, status_open = true;
 	uint64_t deadline = spec->timeout_ms ? start_ns + spec->timeout_ms * 1000000ull : 0;
 	for (;;) {
-		struct pollfd p[5] = { { l->pidfd, POLLIN, 0 }, { l->sigfd, POLLIN, 0 }, { -1, POLLIN, 0 },
-			                   { -1, POLLIN, 0 },       { -1, POLLIN, 0 } };
+		struct pollfd p[5] = {{l->pidfd, POLLIN, 0},
+				      {l->sigfd, POLLIN, 0},
+				      {-1, POLLIN, 0},
+				      {-1, POLLIN, 0},
+				      {-1, POLLIN, 0}};
 		if (!master_open && l->tty.master >= 0)
 			master_open = true, stdin_open = spec->interactive;
 		if (master_open)
@@ -448,9 +456,9 @@ static void supervise(struct launch *l, uint64_t start_ns)
 }
 
 static void classify(struct launch *l, const struct al_child_msg *msg, bool have_msg, int pid1_status,
-                     struct al_result *res)
+		     struct al_result *res)
 {
-	struct al_cgroup_stats st = { 0 };
+	struct al_cgroup_stats st = {0};
 	if (l->cg)
 		al_cgroup_stats(l->cg, &st);
 	int ws = have_msg ? msg->status : pid1_status;
@@ -486,7 +494,7 @@ static int collect(struct launch *l, struct al_result *res, uint64_t start_ns, s
 		;
 	res->wall_ms = (al_now_ns() - start_ns) / 1000000;
 	res->cpu_ms = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
-	              (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+		      (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
 	res->max_rss_kb = (uint64_t)ru.ru_maxrss;
 
 	struct al_child_msg *msg = &l->msg;
@@ -506,9 +514,9 @@ int al_run(struct al_spec *spec, struct al_result *res, struct al_err *err)
 	launch_init(&l, spec);
 	int r = -1;
 	if (block_signals(&l, err) < 0 || al_spec_validate(spec, err) < 0 || check_cpus(spec, err) < 0 ||
-	    make_id(&l.sb, err) < 0 ||
-	    al_idmap_plan(spec, &l.sb.map, err) < 0 || check_sources(&l, err) < 0 || prepare_seccomp(&l, err) < 0 ||
-	    create_named_volumes(&l, err) < 0 || prepare_idmapped_volumes(&l, err) < 0 || make_pipes(&l, err) < 0)
+	    make_id(&l.sb, err) < 0 || al_idmap_plan(spec, &l.sb.map, err) < 0 ||
+	    check_sources(&l, err) < 0 || prepare_seccomp(&l, err) < 0 || create_named_volumes(&l, err) < 0 ||
+	    prepare_idmapped_volumes(&l, err) < 0 || make_pipes(&l, err) < 0)
 		goto out;
 	if (start_child(&l, err) < 0 || place_in_cgroup(&l, err) < 0) {
 		if (l.pid > 0) {

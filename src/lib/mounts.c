@@ -18,21 +18,22 @@
 #include "util.h"
 
 #define AL_TMPFS_DEFAULT_SIZE (256ull << 20)
-#define AL_HIDDEN_TMPFS_SIZE (64ull << 20)
-#define AL_PIECE_ATTRS (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
+#define AL_HIDDEN_TMPFS_SIZE  (64ull << 20)
+#define AL_PIECE_ATTRS	      (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
 
 /* With the host's root, these directories are replaced by empty private tmpfs (THREATS.md 2). */
-static const char *const hidden_host_dirs[] = { "home", "root", "run", "var", "tmp", "mnt", "media", "srv" };
+static const char *const hidden_host_dirs[] = {"home", "root", "run", "var", "tmp", "mnt", "media", "srv"};
 /* Secrets hidden with the host's root: masked by /dev/null. */
-static const char *const hidden_host_files[] = { "/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-" };
+static const char *const hidden_host_files[] = {"/etc/shadow", "/etc/gshadow", "/etc/shadow-",
+						"/etc/gshadow-"};
 /* The kernel interface filesystems: never taken from the rootfs, always made by airlock. */
-static const char *const kernel_dirs[] = { "proc", "dev", "sys" };
+static const char *const kernel_dirs[] = {"proc", "dev", "sys"};
 
 int al_open_in_root(int root_fd, const char *path, int flags)
 {
 	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC),
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	    .flags = (uint64_t)(flags | O_CLOEXEC),
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	return (int)syscall(SYS_openat2, root_fd, path, &how, sizeof how);
 }
@@ -67,7 +68,7 @@ int al_attach(int tree_fd, int target_fd, const char *what, struct al_err *err)
 
 static int set_attrs(int tree_fd, unsigned set, bool recursive)
 {
-	struct mount_attr attr = { .attr_set = set };
+	struct mount_attr attr = {.attr_set = set};
 	return mount_setattr(tree_fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof attr);
 }
 
@@ -92,8 +93,9 @@ static int remember_scaffold(struct al_root_build *b, int mfd, struct al_err *er
 {
 	if (b->n_scaffold >= AL_ARRAY_SIZE(b->scaffold_fds)) {
 		close(mfd);
-		return al_err_set(err, E2BIG, "too many mount targets to create (at most %zu split directories)",
-		                  AL_ARRAY_SIZE(b->scaffold_fds));
+		return al_err_set(err, E2BIG,
+				  "too many mount targets to create (at most %zu split directories)",
+				  AL_ARRAY_SIZE(b->scaffold_fds));
 	}
 	b->scaffold_fds[b->n_scaffold++] = mfd;
 	return 0;
@@ -107,7 +109,7 @@ static void remember_piece(struct al_root_build *b, const char *path)
 
 /* Recreate one directory entry of src_dir (name, type) in dst_dir, binding it read-only. */
 static int mirror_entry(struct al_root_build *b, int src_dir, int dst_dir, const char *name, const char *rel,
-                        struct al_err *err)
+			struct al_err *err)
 {
 	struct stat st;
 	if (fstatat(src_dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -153,8 +155,8 @@ static bool in_list(const char *name, const char *const *list, size_t n)
 }
 
 /* Mirror every entry of src (a readable directory fd) into dst, except the names in skip. */
-static int mirror_dir(struct al_root_build *b, int src, int dst, const char *rel_prefix, const char *const *skip,
-                      size_t n_skip, struct al_err *err)
+static int mirror_dir(struct al_root_build *b, int src, int dst, const char *rel_prefix,
+		      const char *const *skip, size_t n_skip, struct al_err *err)
 {
 	int dup_fd = openat(src, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dup_fd < 0)
@@ -236,7 +238,8 @@ int al_ensure_target(struct al_root_build *b, const char *path, bool dir, struct
 		return -1;
 	if (create_entry(pfd, name, dir) < 0) {
 		if (errno == EEXIST)
-			return al_err_set(err, EEXIST, "mount target %s: a dangling symlink or a file in the way", path);
+			return al_err_set(err, EEXIST,
+					  "mount target %s: a dangling symlink or a file in the way", path);
 		if (errno != EROFS)
 			return al_err_sys(err, errno, "mount target %s", path);
 		int split = split_dir(b, pfd, parent, err);
@@ -257,7 +260,7 @@ int al_ensure_target(struct al_root_build *b, const char *path, bool dir, struct
  * inside this private mount namespace. Every host source was opened before, so nothing is lost. */
 static int attach_scaffold(int mfd, struct al_err *err)
 {
-	static const char *const staging[] = { "/tmp", "/mnt", "/" };
+	static const char *const staging[] = {"/tmp", "/mnt", "/"};
 	for (size_t i = 0; i < AL_ARRAY_SIZE(staging); i++) {
 		if (move_mount(mfd, "", AT_FDCWD, staging[i], MOVE_MOUNT_F_EMPTY_PATH) == 0)
 			return fchdir(mfd) < 0 ? al_err_sys(err, errno, "chdir into the new root") : 0;
@@ -272,9 +275,9 @@ static int hide_host_dirs(struct al_sandbox *sb, struct al_root_build *b, struct
 		bool is_tmp = strcmp(name, "tmp") == 0;
 		if (mkdirat(b->root_fd, name, is_tmp ? 01777 : 0755) < 0)
 			return al_err_sys(err, errno, "mkdir /%s", name);
-		_cleanup_close_ int mfd = al_tmpfs_detached(is_tmp ? "1777" : "755",
-		                                            is_tmp ? AL_TMPFS_DEFAULT_SIZE : AL_HIDDEN_TMPFS_SIZE,
-		                                            MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
+		_cleanup_close_ int mfd = al_tmpfs_detached(
+		    is_tmp ? "1777" : "755", is_tmp ? AL_TMPFS_DEFAULT_SIZE : AL_HIDDEN_TMPFS_SIZE,
+		    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
 		if (mfd < 0)
 			return -1;
 		_cleanup_close_ int target = openat(b->root_fd, name, O_PATH | O_CLOEXEC);
@@ -290,7 +293,8 @@ static int mask_with_null(struct al_root_build *b, int null_fd, const char *path
 	_cleanup_close_ int target = al_open_in_root(b->root_fd, path, O_PATH | O_NOFOLLOW);
 	if (target < 0)
 		return errno == ENOENT || errno == ELOOP ? 0 : al_err_sys(err, errno, "hide %s", path);
-	_cleanup_close_ int tree = open_tree(null_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	_cleanup_close_ int tree =
+	    open_tree(null_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 	if (tree < 0)
 		return al_err_sys(err, errno, "hide %s", path);
 	return al_attach(tree, target, path, err);
@@ -355,7 +359,7 @@ static int mount_user_entry(struct al_sandbox *sb, struct al_root_build *b, size
 		char mode[16];
 		tmpfs_mode_text(m, mode, sizeof mode);
 		tree = al_tmpfs_detached(mode, m->size ? m->size : AL_TMPFS_DEFAULT_SIZE,
-		                         MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
+					 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
 		if (tree < 0)
 			return -1;
 	} else {
@@ -498,7 +502,8 @@ int al_root_build(struct al_sandbox *sb, struct al_root_build *b, struct al_err 
 	if (rootfs < 0)
 		return al_err_sys(err, errno, "rootfs %s", rootfs_path);
 
-	int r = whole_rootfs_fits(sb, rootfs) ? bind_whole_rootfs(b, rootfs, err) : build_scaffold(b, rootfs, err);
+	int r = whole_rootfs_fits(sb, rootfs) ? bind_whole_rootfs(b, rootfs, err)
+					      : build_scaffold(b, rootfs, err);
 	if (r < 0)
 		return -1;
 	if (b->host_root && (hide_host_dirs(sb, b, err) < 0 || hide_host_secrets(b, null_fd, err) < 0))
@@ -535,7 +540,8 @@ static int writable_layer(struct al_root_build *b, struct al_err *err)
 		_cleanup_free_ char *work = al_xasprintf("%s/%zu.w", upper_root, i);
 		if (mkdir(up, 0755) < 0 || mkdir(work, 0700) < 0)
 			return al_err_sys(err, errno, "writable layer for %s", b->pieces[i]);
-		_cleanup_free_ char *opts = al_xasprintf("lowerdir=%s,upperdir=%s,workdir=%s,userxattr", piece, up, work);
+		_cleanup_free_ char *opts =
+		    al_xasprintf("lowerdir=%s,upperdir=%s,workdir=%s,userxattr", piece, up, work);
 		if (mount("overlay", piece, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
 			return al_err_sys(err, errno, "writable layer for %s (overlayfs)", b->pieces[i]);
 	}

@@ -12,7 +12,7 @@
 
 /* Scratch state while the root is built: mounts that become read-only at the end. */
 struct al_root_build {
-	int root_fd;          /* the scaffold tmpfs (the future "/") */
+	int root_fd;	      /* the scaffold tmpfs (the future "/") */
 	int scaffold_fds[64]; /* tmpfs mounts made by airlock that are read-only unless --read-only=false */
 	size_t n_scaffold;
 	char *pieces[256]; /* rootfs pieces bound into the scaffold, paths relative to the root */

@@ -1,5 +1,6 @@
 /* parse.h: parsers for every value a user types: sizes, durations, CPU counts, ulimits, volumes,
- * tmpfs specs, capability names, users, env files. Pure functions: they allocate but touch no system state. */
+ * tmpfs specs, capability names, users, env files. Pure functions: they allocate but touch no system state.
+ */
 #pragma once
 
 #include <stdbool.h>

@@ -11,9 +11,10 @@
 /* What pid 1 tells the launcher over the status pipe. */
 enum al_child_msg_kind {
 	AL_CHILD_SETUP_FAILED = 1, /* msg names what failed; errnum is the errno */
-	AL_CHILD_EXITED = 2,       /* the command ended: status is a wait status */
-	AL_CHILD_PTY = 3,          /* -t: the pty master, made in the sandbox's devpts, rides along */
-	AL_LAUNCHER_ROOTFS = 4,    /* launcher to child: the rootfs, idmapped to the sandbox's ids, rides along */
+	AL_CHILD_EXITED = 2,	   /* the command ended: status is a wait status */
+	AL_CHILD_PTY = 3,	   /* -t: the pty master, made in the sandbox's devpts, rides along */
+	AL_LAUNCHER_ROOTFS =
+	    4, /* launcher to child: the rootfs, idmapped to the sandbox's ids, rides along */
 };
 
 struct al_child_msg {
@@ -30,7 +31,7 @@ struct al_idmap {
 	uid_t inside_uid; /* first mapped id inside */
 	gid_t inside_gid;
 	unsigned count; /* ids mapped */
-	bool rootless;  /* setgroups denied, single id */
+	bool rootless;	/* setgroups denied, single id */
 };
 
 /* Everything the child pipeline needs, prepared by the parent before clone. */
@@ -41,7 +42,7 @@ struct al_sandbox {
 	int sync_fd;   /* child reads one byte: maps written, cgroup joined */
 	int status_fd; /* child sends struct al_child_msg (a SOCK_SEQPACKET socket: fds can ride along) */
 	int *mount_src_fds; /* per spec mount: a prepared detached tree (idmapped volume) or -1 */
-	int tty_slave;      /* -t: the slave side of the sandbox's pty once made, else -1 */
+	int tty_slave;	    /* -t: the slave side of the sandbox's pty once made, else -1 */
 	int rootfs_tree;    /* a detached idmapped tree of the rootfs from the launcher, else -1 */
 	struct al_bpf bpf;  /* seccomp program, or len 0 when unconfined */
 };

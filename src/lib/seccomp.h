@@ -19,7 +19,8 @@ struct al_bpf {
  * cache_dir (created 0700; NULL = no cache). Entries are named by a 64-bit hash of the profile text and
  * of what else decides the output (airlock, libseccomp, arch, kernel) and hold the full text, which is
  * compared, so a collision or a damaged entry only costs a rebuild. Cache write failures are ignored. */
-int al_seccomp_prepare(const char *profile_path, const char *cache_dir, struct al_bpf *out, struct al_err *err);
+int al_seccomp_prepare(const char *profile_path, const char *cache_dir, struct al_bpf *out,
+		       struct al_err *err);
 /* Child side: install the program. Requires no_new_privs. Returns 0 or -errno. Signal-safe. */
 int al_seccomp_install(const struct al_bpf *prog);
 void al_bpf_free(struct al_bpf *prog);

@@ -192,8 +192,7 @@ static int parse_arch_map(struct compile *c, scmp_filter_ctx ctx, const json_t *
 	size_t i, j;
 	json_t *entry, *sub;
 	char where[96];
-	json_array_foreach(map, i, entry)
-	{
+	json_array_foreach (map, i, entry) {
 		snprintf(where, sizeof where, "archMap[%zu]", i);
 		const char *name = json_string_value(json_object_get(entry, "architecture"));
 		json_t *subs = json_object_get(entry, "subArchitectures");
@@ -203,8 +202,7 @@ static int parse_arch_map(struct compile *c, scmp_filter_ctx ctx, const json_t *
 			return fail(c, err, "%s.subArchitectures: must be an array", where);
 		if (resolve_arch(name) != c->native)
 			continue; /* another machine's (maybe unknown to this libseccomp) */
-		json_array_foreach(subs, j, sub)
-		{
+		json_array_foreach (subs, j, sub) {
 			snprintf(where, sizeof where, "archMap[%zu].subArchitectures[%zu]", i, j);
 			if (add_arch(c, ctx, sub, where, err) < 0)
 				return -1;
@@ -227,8 +225,7 @@ static int parse_arches(struct compile *c, scmp_filter_ctx ctx, const json_t *ro
 		return fail(c, err, "both \"architectures\" and \"archMap\" are given; use one");
 	if (json_array_size(map) > 0)
 		return parse_arch_map(c, ctx, map, err);
-	json_array_foreach(list, i, name)
-	{
+	json_array_foreach (list, i, name) {
 		snprintf(where, sizeof where, "architectures[%zu]", i);
 		if (add_arch(c, ctx, name, where, err) < 0)
 			return -1;
@@ -270,8 +267,7 @@ static int parse_conditions(const struct compile *c, const json_t *obj, const ch
 		return fail(c, err, "%s: caps and arches must be arrays", where);
 	out->has_caps = json_array_size(caps) > 0;
 	out->has_arches = json_array_size(arches) > 0;
-	json_array_foreach(arches, i, v)
-	{
+	json_array_foreach (arches, i, v) {
 		if (!json_is_string(v))
 			return fail(c, err, "%s.arches[%zu]: must be a string", where, i);
 		out->arch_match |= is_native_arch_name(c, json_string_value(v));
@@ -356,8 +352,7 @@ static int parse_args(const struct compile *c, const json_t *args, const char *w
 	if (!json_is_array(args) || json_array_size(args) > MAX_CONDITIONS)
 		return fail(c, err, "%s.args: must be an array of at most %d conditions", where,
 			    MAX_CONDITIONS);
-	json_array_foreach(args, i, arg)
-	{
+	json_array_foreach (args, i, arg) {
 		snprintf(sub, sizeof sub, "%s.args[%zu]", where, i);
 		if (parse_arg(c, arg, sub, &cmps[i], err) < 0)
 			return -1;
@@ -408,8 +403,7 @@ static int add_syscall_entry(const struct compile *c, scmp_filter_ctx ctx, const
 	    parse_args(c, json_object_get(entry, "args"), where, cmps, &n, &ored, err) < 0 ||
 	    rule_applies(c, entry, where, &applies, err) < 0)
 		return -1;
-	json_array_foreach(names, i, v)
-	{
+	json_array_foreach (names, i, v) {
 		if (!json_is_string(v))
 			return fail(c, err, "%s.names[%zu]: must be a string", where, i);
 	}
@@ -418,8 +412,7 @@ static int add_syscall_entry(const struct compile *c, scmp_filter_ctx ctx, const
 		return 0;
 	if (json_string_length(name) > 0)
 		return add_rules(c, ctx, json_string_value(name), action, cmps, n, ored, where, err);
-	json_array_foreach(names, i, v)
-	{
+	json_array_foreach (names, i, v) {
 		if (add_rules(c, ctx, json_string_value(v), action, cmps, n, ored, where, err) < 0)
 			return -1;
 	}
@@ -452,8 +445,7 @@ static int compile_profile(struct compile *c, const json_t *root, scmp_filter_ct
 		return -1;
 	if (syscalls && !json_is_null(syscalls) && !json_is_array(syscalls))
 		return fail(c, err, "syscalls: must be an array");
-	json_array_foreach(syscalls, i, entry)
-	{
+	json_array_foreach (syscalls, i, entry) {
 		if (add_syscall_entry(c, ctx, entry, i, err) < 0)
 			return -1;
 	}

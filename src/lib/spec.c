@@ -94,11 +94,11 @@ void al_spec_set_rlimit(struct al_spec *spec, int resource, rlim_t soft, rlim_t 
 		}
 	}
 	spec->rlimits = al_xrealloc(spec->rlimits, (spec->n_rlimits + 1) * sizeof *spec->rlimits);
-	spec->rlimits[spec->n_rlimits++] = (struct al_rlimit){ resource, soft, hard };
+	spec->rlimits[spec->n_rlimits++] = (struct al_rlimit){resource, soft, hard};
 }
 
 /* Targets the launcher itself mounts: a user mount there would be hidden or would hide them. */
-static const char *const reserved_targets[] = { "/", "/proc", "/dev", "/sys" };
+static const char *const reserved_targets[] = {"/", "/proc", "/dev", "/sys"};
 
 static int validate_mounts(const struct al_spec *spec, struct al_err *err)
 {
@@ -108,9 +108,11 @@ static int validate_mounts(const struct al_spec *spec, struct al_err *err)
 			return al_err_set(err, EINVAL, "mount target %s: not an absolute path", m->target);
 		for (size_t r = 0; r < AL_ARRAY_SIZE(reserved_targets); r++)
 			if (strcmp(m->target, reserved_targets[r]) == 0)
-				return al_err_set(err, EINVAL, "mount target %s: reserved by airlock", m->target);
+				return al_err_set(err, EINVAL, "mount target %s: reserved by airlock",
+						  m->target);
 		if (strncmp(m->target, "/proc/", 6) == 0 || strncmp(m->target, "/sys/", 5) == 0)
-			return al_err_set(err, EINVAL, "mount target %s: inside a kernel filesystem", m->target);
+			return al_err_set(err, EINVAL, "mount target %s: inside a kernel filesystem",
+					  m->target);
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(spec->mounts[j].target, m->target) == 0)
 				return al_err_set(err, EINVAL, "mount target %s: given twice", m->target);
@@ -123,10 +125,12 @@ int al_spec_validate(const struct al_spec *spec, struct al_err *err)
 	if (spec->argc == 0 || !spec->argv || !spec->argv[0] || !spec->argv[0][0])
 		return al_err_set(err, EINVAL, "no command given");
 	if (spec->seccomp_unconfined && spec->seccomp_profile)
-		return al_err_set(err, EINVAL, "--security-opt seccomp=unconfined conflicts with a seccomp profile");
+		return al_err_set(err, EINVAL,
+				  "--security-opt seccomp=unconfined conflicts with a seccomp profile");
 	if (spec->seccomp_unconfined && !spec->allow_weakening)
 		return al_err_set(err, EPERM,
-		                  "--security-opt seccomp=unconfined refused: add --allow-unconfined to really run without seccomp");
+				  "--security-opt seccomp=unconfined refused: add --allow-unconfined to "
+				  "really run without seccomp");
 	if (spec->limits.memory_swap > 0 && spec->limits.memory == 0)
 		return al_err_set(err, EINVAL, "--memory-swap needs --memory");
 	if (spec->limits.memory_swap > 0 && spec->limits.memory_swap < spec->limits.memory)

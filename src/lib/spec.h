@@ -11,18 +11,18 @@
 #include "error.h"
 
 enum al_mount_kind {
-	AL_MOUNT_BIND,  /* host path (or named volume) bound into the sandbox */
+	AL_MOUNT_BIND,	/* host path (or named volume) bound into the sandbox */
 	AL_MOUNT_TMPFS, /* private, size-capped tmpfs */
 };
 
 struct al_mount {
 	enum al_mount_kind kind;
-	char *source;      /* BIND: absolute host path, or a volume name when is_named */
-	char *target;      /* absolute path inside the sandbox, normalised (no "." "..", no trailing /) */
-	bool readonly;     /* BIND: ro; TMPFS: never */
-	bool is_named;     /* BIND: source is a named volume kept under the state directory */
-	uint64_t size;     /* TMPFS: bytes, 0 = default (see mounts.c) */
-	mode_t mode;       /* TMPFS: permission bits; has_mode says whether it was given */
+	char *source;  /* BIND: absolute host path, or a volume name when is_named */
+	char *target;  /* absolute path inside the sandbox, normalised (no "." "..", no trailing /) */
+	bool readonly; /* BIND: ro; TMPFS: never */
+	bool is_named; /* BIND: source is a named volume kept under the state directory */
+	uint64_t size; /* TMPFS: bytes, 0 = default (see mounts.c) */
+	mode_t mode;   /* TMPFS: permission bits; has_mode says whether it was given */
 	bool has_mode;
 };
 
@@ -38,10 +38,10 @@ enum al_network {
 
 /* Limits: 0 (or -1 where stated) means "not set". */
 struct al_limits {
-	int64_t memory;      /* bytes, 0 = none */
+	int64_t memory;	     /* bytes, 0 = none */
 	int64_t memory_swap; /* bytes of memory+swap as docker; 0 = not set, -1 = unlimited swap */
 	int64_t cpus_milli;  /* 1000 = one CPU; 0 = none */
-	int64_t pids;        /* 0 = none; -1 = unlimited (explicit) */
+	int64_t pids;	     /* 0 = none; -1 = unlimited (explicit) */
 	bool memory_defaulted, pids_defaulted; /* set by the launcher when it applied a default */
 };
 
@@ -49,7 +49,7 @@ struct al_spec {
 	char **argv; /* NULL-terminated command */
 	size_t argc;
 
-	char *rootfs;   /* NULL = the host's root with the secret-hiding defaults */
+	char *rootfs;	/* NULL = the host's root with the secret-hiding defaults */
 	bool read_only; /* default true; false = throwaway writable layer over the root */
 
 	struct al_mount *mounts; /* volumes and tmpfs, in command-line order */
@@ -59,10 +59,10 @@ struct al_spec {
 	uint64_t caps_keep;
 
 	/* Seccomp: NULL profile = airlock's built-in default allowlist. */
-	char *seccomp_profile;   /* path to a docker-format JSON profile */
+	char *seccomp_profile;	 /* path to a docker-format JSON profile */
 	bool seccomp_unconfined; /* requested seccomp=unconfined */
-	bool allow_weakening;    /* --allow-unconfined: the explicit opt-in that lets unconfined through */
-	bool landlock;           /* default true: Landlock where the kernel has it */
+	bool allow_weakening;	 /* --allow-unconfined: the explicit opt-in that lets unconfined through */
+	bool landlock;		 /* default true: Landlock where the kernel has it */
 
 	struct al_limits limits;
 	struct al_rlimit *rlimits;
@@ -81,9 +81,9 @@ struct al_spec {
 	char *name;
 
 	bool interactive; /* -i: stdin passed through; otherwise /dev/null */
-	bool tty;         /* -t: a pseudo-terminal */
+	bool tty;	  /* -t: a pseudo-terminal */
 
-	bool json;       /* --json: print the result object */
+	bool json;	 /* --json: print the result object */
 	char *json_path; /* NULL = stderr */
 };
 

@@ -9,8 +9,8 @@
 
 struct al_tty {
 	int master;
-	bool raw;              /* the caller's terminal was put in raw mode */
-	struct termios saved;  /* to restore it */
+	bool raw;	      /* the caller's terminal was put in raw mode */
+	struct termios saved; /* to restore it */
 };
 
 /* Put the caller's stdin terminal in raw mode (when it is a terminal) and copy its size. */

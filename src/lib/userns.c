@@ -55,8 +55,8 @@ int al_idmap_plan(const struct al_spec *spec, struct al_idmap *map, struct al_er
 	if (ubase == 0 || gbase == 0)
 		return al_err_set(err, EINVAL, "/etc/subuid: the airlock range must not start at host id 0");
 	if (spec->uid >= count || spec->gid >= count)
-		return al_err_set(err, EINVAL, "--user %u:%u: outside the sandbox's %u mapped ids", (unsigned)spec->uid,
-		                  (unsigned)spec->gid, count);
+		return al_err_set(err, EINVAL, "--user %u:%u: outside the sandbox's %u mapped ids",
+				  (unsigned)spec->uid, (unsigned)spec->gid, count);
 	map->inside_uid = 0;
 	map->inside_gid = 0;
 	map->host_uid = ubase;
@@ -66,7 +66,7 @@ int al_idmap_plan(const struct al_spec *spec, struct al_idmap *map, struct al_er
 }
 
 static int write_map(pid_t pid, const char *file, unsigned inside, unsigned outside, unsigned count,
-                     struct al_err *err)
+		     struct al_err *err)
 {
 	char path[64], line[64];
 	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
@@ -92,7 +92,7 @@ int al_idmap_write(pid_t pid, const struct al_idmap *map, struct al_err *err)
 }
 
 int al_idmap_volume_userns(uid_t owner_uid, gid_t owner_gid, uid_t sandbox_host_uid, gid_t sandbox_host_gid,
-                           int *out_fd, struct al_err *err)
+			   int *out_fd, struct al_err *err)
 {
 	int ready[2], hold[2];
 	if (pipe2(ready, O_CLOEXEC) < 0)
@@ -125,8 +125,11 @@ int al_idmap_volume_userns(uid_t owner_uid, gid_t owner_gid, uid_t sandbox_host_
 		al_err_set(err, EPERM, "volume id mapping: cannot create a user namespace");
 		goto reap;
 	}
-	struct al_idmap m = { .host_uid = sandbox_host_uid, .host_gid = sandbox_host_gid,
-		                  .inside_uid = owner_uid, .inside_gid = owner_gid, .count = 1 };
+	struct al_idmap m = {.host_uid = sandbox_host_uid,
+			     .host_gid = sandbox_host_gid,
+			     .inside_uid = owner_uid,
+			     .inside_gid = owner_gid,
+			     .count = 1};
 	if (al_idmap_write(pid, &m, err) < 0)
 		goto reap;
 	char path[64];

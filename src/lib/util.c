@@ -73,7 +73,7 @@ int al_mkdir_p_at(int dirfd, const char *path, mode_t mode)
 	if (len >= sizeof buf)
 		return -ENAMETOOLONG;
 	memcpy(buf, path, len + 1);
-	for (char *p = buf + 1; ; p++) {
+	for (char *p = buf + 1;; p++) {
 		if (*p == '/' || *p == '\0') {
 			char saved = *p;
 			*p = '\0';

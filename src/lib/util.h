@@ -27,21 +27,21 @@ static inline void al_closep(int *fd)
 	}
 	*fd = -1;
 }
-#define _cleanup_free_ __attribute__((cleanup(al_freep)))
+#define _cleanup_free_	__attribute__((cleanup(al_freep)))
 #define _cleanup_close_ __attribute__((cleanup(al_closep)))
 
 /* Hand ownership out of a cleanup-scoped variable. */
-#define steal_pointer(pp)                                                                                \
+#define steal_pointer(pp)                                                                                    \
 	({                                                                                                   \
-		__typeof__(*(pp)) _v = *(pp);                                                                    \
-		*(pp) = NULL;                                                                                    \
-		_v;                                                                                              \
+		__typeof__(*(pp)) _v = *(pp);                                                                \
+		*(pp) = NULL;                                                                                \
+		_v;                                                                                          \
 	})
-#define steal_fd(fdp)                                                                                    \
+#define steal_fd(fdp)                                                                                        \
 	({                                                                                                   \
-		int _fd = *(fdp);                                                                                \
-		*(fdp) = -1;                                                                                     \
-		_fd;                                                                                             \
+		int _fd = *(fdp);                                                                            \
+		*(fdp) = -1;                                                                                 \
+		_fd;                                                                                         \
 	})
 
 /* Write all of buf to fd, retrying on EINTR and short writes. Returns 0 or -errno. Signal-safe. */

@@ -41,14 +41,14 @@
 #endif
 
 /* Inode numbers the kernel gives the initial namespaces (include/linux/proc_ns.h). */
-#define INIT_IPC_INO 0xEFFFFFFFUL
-#define INIT_UTS_INO 0xEFFFFFFEUL
-#define INIT_USER_INO 0xEFFFFFFDUL
-#define INIT_PID_INO 0xEFFFFFFCUL
+#define INIT_IPC_INO	0xEFFFFFFFUL
+#define INIT_UTS_INO	0xEFFFFFFEUL
+#define INIT_USER_INO	0xEFFFFFFDUL
+#define INIT_PID_INO	0xEFFFFFFCUL
 #define INIT_CGROUP_INO 0xEFFFFFFBUL
 
 #define TMPFS_MAGIC_NR 0x01021994
-#define MAX_FDS 256
+#define MAX_FDS	       256
 
 /* ---------- result reporting ---------- */
 
@@ -103,7 +103,10 @@ __attribute__((format(printf, 2, 3))) static void skipped(struct check_ctx *c, c
 	va_end(ap);
 }
 
-static void ok(struct check_ctx *c) { c->nok++; }
+static void ok(struct check_ctx *c)
+{
+	c->nok++;
+}
 
 static void report(const char *name, const struct check_ctx *c)
 {
@@ -338,9 +341,12 @@ static void check_userns_mapped(struct check_ctx *c)
 
 static void check_ns_private(struct check_ctx *c)
 {
-	static const struct { const char *ns; unsigned long init; } nss[] = {
-		{"user", INIT_USER_INO}, {"pid", INIT_PID_INO}, {"uts", INIT_UTS_INO},
-		{"ipc", INIT_IPC_INO}, {"cgroup", INIT_CGROUP_INO},
+	static const struct {
+		const char *ns;
+		unsigned long init;
+	} nss[] = {
+	    {"user", INIT_USER_INO}, {"pid", INIT_PID_INO},	  {"uts", INIT_UTS_INO},
+	    {"ipc", INIT_IPC_INO},   {"cgroup", INIT_CGROUP_INO},
 	};
 	for (size_t i = 0; i < sizeof(nss) / sizeof(*nss); i++) {
 		unsigned long ino = ns_inode(nss[i].ns);
@@ -411,7 +417,8 @@ static void setuid_try(struct check_ctx *c, const char *path)
 		if (stat(exe, &now) == 0 && now.st_dev == target.st_dev && now.st_ino == target.st_ino)
 			after_exec++;
 		siginfo_t si = {0};
-		bool exited = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid;
+		bool exited =
+		    waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid;
 		char uidline[128];
 		bool f1, f2;
 		if (status_field(st, "Uid", uidline, sizeof(uidline))) {
@@ -422,8 +429,9 @@ static void setuid_try(struct check_ctx *c, const char *path)
 				seen = true;
 				if (ef != euid || sv != suid || fs != euid || prm || eff) {
 					gained = true;
-					snprintf(detail, sizeof(detail), "%s ran with Uid '%s' CapPrm=%llx CapEff=%llx (was euid %u)",
-					         path, uidline, prm, eff, (unsigned)euid);
+					snprintf(detail, sizeof(detail),
+						 "%s ran with Uid '%s' CapPrm=%llx CapEff=%llx (was euid %u)",
+						 path, uidline, prm, eff, (unsigned)euid);
 				}
 			}
 		}
@@ -444,9 +452,9 @@ static void setuid_try(struct check_ctx *c, const char *path)
 
 static void check_setuid_nogain(struct check_ctx *c)
 {
-	static const char *const cands[] = {"/usr/bin/passwd", "/bin/su", "/usr/bin/su", "/usr/bin/newgrp",
-	                                    "/usr/bin/chsh", "/usr/bin/gpasswd", "/usr/bin/mount",
-	                                    "/usr/bin/ping", "/bin/ping", "/usr/bin/sudo"};
+	static const char *const cands[] = {
+	    "/usr/bin/passwd",	"/bin/su",	  "/usr/bin/su",   "/usr/bin/newgrp", "/usr/bin/chsh",
+	    "/usr/bin/gpasswd", "/usr/bin/mount", "/usr/bin/ping", "/bin/ping",	      "/usr/bin/sudo"};
 	for (size_t i = 0; i < sizeof(cands) / sizeof(*cands); i++) {
 		struct stat st;
 		if (stat(cands[i], &st) < 0 || !S_ISREG(st.st_mode))
@@ -484,10 +492,14 @@ static void check_mount_denied(struct check_ctx *c)
 static void check_mount_newapi(struct check_ctx *c)
 {
 	must_fail(c, "fsopen(tmpfs)", syscall(SYS_fsopen, "tmpfs", 0), true);
-	must_fail(c, "open_tree(/, OPEN_TREE_CLONE)", syscall(SYS_open_tree, AT_FDCWD, "/", 1 /* OPEN_TREE_CLONE */), true);
+	must_fail(c, "open_tree(/, OPEN_TREE_CLONE)",
+		  syscall(SYS_open_tree, AT_FDCWD, "/", 1 /* OPEN_TREE_CLONE */), true);
 	must_fail(c, "fspick(/)", syscall(SYS_fspick, AT_FDCWD, "/", 0), true);
-	struct { uint64_t set, clr, prop, userns; } attr = {.set = 0x2 /* MOUNT_ATTR_NOSUID */};
-	must_fail(c, "mount_setattr(/)", syscall(SYS_mount_setattr, AT_FDCWD, "/", 0, &attr, sizeof(attr)), false);
+	struct {
+		uint64_t set, clr, prop, userns;
+	} attr = {.set = 0x2 /* MOUNT_ATTR_NOSUID */};
+	must_fail(c, "mount_setattr(/)", syscall(SYS_mount_setattr, AT_FDCWD, "/", 0, &attr, sizeof(attr)),
+		  false);
 }
 
 static void check_umount_denied(struct check_ctx *c)
@@ -529,7 +541,10 @@ static void check_module_denied(struct check_ctx *c)
 
 static void check_open_by_handle_denied(struct check_ctx *c)
 {
-	struct { struct file_handle fh; unsigned char buf[128]; } h;
+	struct {
+		struct file_handle fh;
+		unsigned char buf[128];
+	} h;
 	memset(&h, 0, sizeof(h));
 	h.fh.handle_bytes = 128;
 	int mount_id;
@@ -551,7 +566,8 @@ static void check_bpf_denied(struct check_ctx *c)
 	attr[1] = 4;
 	attr[2] = 4;
 	attr[3] = 1;
-	must_fail(c, "bpf(BPF_MAP_CREATE)", syscall(SYS_bpf, 0 /* BPF_MAP_CREATE */, attr, sizeof(attr)), true);
+	must_fail(c, "bpf(BPF_MAP_CREATE)", syscall(SYS_bpf, 0 /* BPF_MAP_CREATE */, attr, sizeof(attr)),
+		  true);
 }
 
 static void check_perf_denied(struct check_ctx *c)
@@ -586,7 +602,8 @@ static void check_io_uring_denied(struct check_ctx *c)
 static void check_keyring_denied(struct check_ctx *c)
 {
 	must_fail(c, "keyctl(GET_KEYRING_ID, session, create)", syscall(SYS_keyctl, 0, -3, 1), false);
-	must_fail(c, "add_key", syscall(SYS_add_key, "user", "airlock-probe", "x", 1UL, -2 /* process */), false);
+	must_fail(c, "add_key", syscall(SYS_add_key, "user", "airlock-probe", "x", 1UL, -2 /* process */),
+		  false);
 	long r = syscall(SYS_request_key, "user", "airlock-probe-none", NULL, 0);
 	if (r >= 0)
 		bad(c, "request_key succeeded");
@@ -610,7 +627,9 @@ static void check_userns_denied(struct check_ctx *c)
 	if (p > 0)
 		waitpid(p, NULL, 0);
 	must_fail(c, "clone(CLONE_NEWUSER)", p, false);
-	struct { uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls; } args;
+	struct {
+		uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	} args;
 	memset(&args, 0, sizeof(args));
 	args.flags = CLONE_NEWUSER;
 	args.exit_signal = SIGCHLD;
@@ -661,7 +680,8 @@ static void check_socket_raw_denied(struct check_ctx *c)
 	must_fail(c, "socket(AF_INET, SOCK_RAW)", socket(AF_INET, SOCK_RAW, IPPROTO_ICMP), true);
 	must_fail(c, "socket(AF_INET, SOCK_RAW, IPPROTO_RAW)", socket(AF_INET, SOCK_RAW, IPPROTO_RAW), true);
 	must_fail(c, "socket(AF_INET6, SOCK_RAW)", socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6), true);
-	must_fail(c, "socket(AF_PACKET, SOCK_RAW)", socket(17 /* AF_PACKET */, SOCK_RAW, htons(3 /* ETH_P_ALL */)), true);
+	must_fail(c, "socket(AF_PACKET, SOCK_RAW)",
+		  socket(17 /* AF_PACKET */, SOCK_RAW, htons(3 /* ETH_P_ALL */)), true);
 }
 
 /* Never writes: opening for write is enough to show the file is writable. */
@@ -680,10 +700,11 @@ static void must_not_open_write(struct check_ctx *c, const char *path)
 
 static void check_procsys_ro(struct check_ctx *c)
 {
-	static const char *const files[] = {"/proc/sys/kernel/hostname", "/proc/sys/kernel/domainname",
-	                                    "/proc/sys/kernel/core_pattern", "/proc/sys/vm/overcommit_memory",
-	                                    "/proc/sys/net/ipv4/ip_forward", "/proc/sys/user/max_user_namespaces",
-	                                    "/proc/sys/fs/binfmt_misc/register"};
+	static const char *const files[] = {
+	    "/proc/sys/kernel/hostname",	"/proc/sys/kernel/domainname",
+	    "/proc/sys/kernel/core_pattern",	"/proc/sys/vm/overcommit_memory",
+	    "/proc/sys/net/ipv4/ip_forward",	"/proc/sys/user/max_user_namespaces",
+	    "/proc/sys/fs/binfmt_misc/register"};
 	for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++)
 		must_not_open_write(c, files[i]);
 	struct statvfs sv;
@@ -764,8 +785,8 @@ static void check_proc_kcore(struct check_ctx *c)
 
 static void check_proc_masked(struct check_ctx *c)
 {
-	static const char *const files[] = {"/proc/keys", "/proc/timer_list", "/proc/sched_debug",
-	                                    "/proc/latency_stats", "/proc/timer_stats", "/proc/kmsg"};
+	static const char *const files[] = {"/proc/keys",	   "/proc/timer_list",	"/proc/sched_debug",
+					    "/proc/latency_stats", "/proc/timer_stats", "/proc/kmsg"};
 	static const char *const dirs[] = {"/proc/acpi", "/proc/scsi", "/proc/asound"};
 	for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++)
 		masked_file(c, files[i]);
@@ -818,7 +839,8 @@ static void check_rootfs_ro(struct check_ctx *c)
 
 static void check_secrets_hidden(struct check_ctx *c)
 {
-	/* Only the host's secrets are hidden: an image's own /etc/shadow belongs to its root, as in docker. */
+	/* Only the host's secrets are hidden: an image's own /etc/shadow belongs to its root, as in docker.
+	 */
 	const char *hostroot = getenv("AIRLOCK_PROBE_HOSTROOT");
 	if (!hostroot || strcmp(hostroot, "1")) {
 		skipped(c, "AIRLOCK_PROBE_HOSTROOT not set (a --rootfs keeps its own files)");
@@ -833,7 +855,8 @@ static void check_secrets_hidden(struct check_ctx *c)
 		struct dirent *e;
 		while ((e = readdir(d)) && nk < 48) {
 			size_t len = strlen(e->d_name);
-			if (strncmp(e->d_name, "ssh_host_", 9) || (len > 4 && !strcmp(e->d_name + len - 4, ".pub")))
+			if (strncmp(e->d_name, "ssh_host_", 9) ||
+			    (len > 4 && !strcmp(e->d_name + len - 4, ".pub")))
 				continue;
 			snprintf(keys[nk], sizeof(keys[nk]), "/etc/ssh/%s", e->d_name);
 			files[n++] = keys[nk++];
@@ -863,7 +886,8 @@ static void check_hostroot_empty(struct check_ctx *c)
 		skipped(c, "AIRLOCK_PROBE_HOSTROOT not set");
 		return;
 	}
-	static const char *const dirs[] = {"/home", "/root", "/run", "/var", "/tmp", "/mnt", "/media", "/srv"};
+	static const char *const dirs[] = {"/home", "/root", "/run",   "/var",
+					   "/tmp",  "/mnt",  "/media", "/srv"};
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++) {
 		char first[256] = "";
 		int n = dir_count(dirs[i], first, sizeof(first));
@@ -917,7 +941,8 @@ static void check_cwd_inside(struct check_ctx *c)
 			bad(c, "/proc/self/root is '%s'", root);
 	}
 	/* ".." from the root must stay the root. */
-	if (stat("/", &a) == 0 && stat("/../../..", &b) == 0 && (a.st_dev != b.st_dev || a.st_ino != b.st_ino))
+	if (stat("/", &a) == 0 && stat("/../../..", &b) == 0 &&
+	    (a.st_dev != b.st_dev || a.st_ino != b.st_ino))
 		bad(c, "/../../.. is not /");
 }
 
@@ -990,11 +1015,18 @@ static void check_proc1_fds(struct check_ctx *c)
 
 static void check_dev_minimal(struct check_ctx *c)
 {
-	static const struct { const char *name; char type; unsigned maj, min; } allowed[] = {
-		{"null", 'c', 1, 3}, {"zero", 'c', 1, 5}, {"full", 'c', 1, 7}, {"random", 'c', 1, 8},
-		{"urandom", 'c', 1, 9}, {"tty", 'c', 5, 0}, {"ptmx", '*', 5, 2}, {"pts", 'd', 0, 0},
-		{"shm", 'd', 0, 0}, {"fd", 'l', 0, 0}, {"stdin", 'l', 0, 0}, {"stdout", 'l', 0, 0},
-		{"stderr", 'l', 0, 0}, {"console", 'c', 136, 0 /* any pts */},
+	static const struct {
+		const char *name;
+		char type;
+		unsigned maj, min;
+	} allowed[] = {
+	    {"null", 'c', 1, 3},    {"zero", 'c', 1, 5},
+	    {"full", 'c', 1, 7},    {"random", 'c', 1, 8},
+	    {"urandom", 'c', 1, 9}, {"tty", 'c', 5, 0},
+	    {"ptmx", '*', 5, 2},    {"pts", 'd', 0, 0},
+	    {"shm", 'd', 0, 0},	    {"fd", 'l', 0, 0},
+	    {"stdin", 'l', 0, 0},   {"stdout", 'l', 0, 0},
+	    {"stderr", 'l', 0, 0},  {"console", 'c', 136, 0 /* any pts */},
 	};
 	DIR *d = opendir("/dev");
 	if (!d) {
@@ -1019,10 +1051,11 @@ static void check_dev_minimal(struct check_ctx *c)
 			continue;
 		}
 		char want = allowed[i].type;
-		bool type_ok = want == '*' ? (S_ISCHR(st.st_mode) || S_ISLNK(st.st_mode))
-		             : want == 'c' ? S_ISCHR(st.st_mode) || (!strcmp(e->d_name, "console") && S_ISLNK(st.st_mode))
-		             : want == 'd' ? S_ISDIR(st.st_mode)
-		             : S_ISLNK(st.st_mode);
+		bool type_ok = want == '*'   ? (S_ISCHR(st.st_mode) || S_ISLNK(st.st_mode))
+			       : want == 'c' ? S_ISCHR(st.st_mode) ||
+						   (!strcmp(e->d_name, "console") && S_ISLNK(st.st_mode))
+			       : want == 'd' ? S_ISDIR(st.st_mode)
+					     : S_ISLNK(st.st_mode);
 		if (!type_ok) {
 			bad(c, "/dev/%s has an unexpected type (mode %o)", e->d_name, st.st_mode);
 			continue;
@@ -1079,7 +1112,8 @@ static void check_pidns_private(struct check_ctx *c)
 	else
 		ok(c);
 	char cmd[256];
-	if (read_file("/proc/1/comm", cmd, sizeof(cmd)) > 0 && (!strncmp(cmd, "systemd", 7) || !strncmp(cmd, "init", 4)))
+	if (read_file("/proc/1/comm", cmd, sizeof(cmd)) > 0 &&
+	    (!strncmp(cmd, "systemd", 7) || !strncmp(cmd, "init", 4)))
 		bad(c, "pid 1 is %s", strtok(cmd, "\n"));
 }
 
@@ -1100,7 +1134,8 @@ static void check_abstract_unreachable(struct check_ctx *c)
 	if (len > sizeof(a.sun_path) - 2)
 		len = sizeof(a.sun_path) - 2;
 	memcpy(a.sun_path + 1, name, len);
-	if (connect(s, (struct sockaddr *)&a, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len)) == 0)
+	if (connect(s, (struct sockaddr *)&a,
+		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len)) == 0)
 		bad(c, "connected to host abstract socket @%s", name);
 	else
 		ok(c);
@@ -1204,7 +1239,8 @@ static int tiocsti_all(struct check_ctx *c, const char *text)
 	for (int i = 0; i < n; i++) {
 		for (int hb = 0; hb < 2; hb++) {
 			if (tiocsti_try(fds[i], text, hb) == 0) {
-				bad(c, "TIOCSTI%s on %s succeeded", hb ? " (high bits set)" : "", fds[i] == 0 ? "fd 0" : "/dev/tty");
+				bad(c, "TIOCSTI%s on %s succeeded", hb ? " (high bits set)" : "",
+				    fds[i] == 0 ? "fd 0" : "/dev/tty");
 				injected++;
 			} else {
 				ok(c);
@@ -1244,7 +1280,8 @@ static void check_tmpfs_capped(struct check_ctx *c)
 		struct statfs sf;
 		if (statfs(dirs[i], &sf) < 0 || sf.f_type != TMPFS_MAGIC_NR)
 			continue;
-		unsigned long long size_kb = (unsigned long long)sf.f_blocks * (unsigned long long)sf.f_bsize / 1024;
+		unsigned long long size_kb =
+		    (unsigned long long)sf.f_blocks * (unsigned long long)sf.f_bsize / 1024;
 		if (mem_kb && size_kb >= mem_kb / 2 - 1024 && !(sf.f_flags & ST_RDONLY))
 			bad(c, "%s is an uncapped tmpfs (%llu kB, RAM %llu kB)", dirs[i], size_kb, mem_kb);
 		else
@@ -1263,56 +1300,56 @@ struct check {
 /* Order matters only at the end: the unmount and pivot checks would damage the sandbox if they
  * wrongly succeeded, so they run last. */
 static const struct check g_checks[] = {
-	{"caps.zero", check_caps_zero, false},
-	{"nnp", check_nnp, false},
-	{"seccomp.mode", check_seccomp_mode, false},
-	{"userns.mapped", check_userns_mapped, false},
-	{"ns.private", check_ns_private, false},
-	{"setuid.nogain", check_setuid_nogain, false},
-	{"rootfs.ro", check_rootfs_ro, false},
-	{"secrets.hidden", check_secrets_hidden, false},
-	{"hostroot.empty", check_hostroot_empty, false},
-	{"tmpfs.capped", check_tmpfs_capped, false},
-	{"fds.none", check_fds_none, false},
-	{"cwd.inside", check_cwd_inside, false},
-	{"exe.protected", check_exe_protected, false},
-	{"proc1.fds", check_proc1_fds, false},
-	{"dev.minimal", check_dev_minimal, false},
-	{"mount.denied", check_mount_denied, true},
-	{"mount.newapi", check_mount_newapi, true},
-	{"cgroupfs.denied", check_cgroupfs_denied, true},
-	{"chroot.denied", check_chroot_denied, true},
-	{"swapon.denied", check_swapon_denied, true},
-	{"kexec.denied", check_kexec_denied, true},
-	{"module.denied", check_module_denied, true},
-	{"open_by_handle.denied", check_open_by_handle_denied, true},
-	{"bpf.denied", check_bpf_denied, true},
-	{"perf.denied", check_perf_denied, true},
-	{"userfaultfd.denied", check_userfaultfd_denied, true},
-	{"io_uring.denied", check_io_uring_denied, true},
-	{"keyring.denied", check_keyring_denied, true},
-	{"userns.denied", check_userns_denied, true},
-	{"unshare.denied", check_unshare_denied, true},
-	{"clock.denied", check_clock_denied, true},
-	{"ioperm.denied", check_ioperm_denied, true},
-	{"syslog.denied", check_syslog_denied, true},
-	{"socket.raw.denied", check_socket_raw_denied, true},
-	{"procsys.ro", check_procsys_ro, false},
-	{"proc.ro", check_proc_ro, false},
-	{"sysrq.denied", check_sysrq_denied, false},
-	{"sys.ro", check_sys_ro, false},
-	{"proc.kcore", check_proc_kcore, false},
-	{"proc.masked", check_proc_masked, false},
-	{"sys.firmware", check_sys_firmware, false},
-	{"pidns.private", check_pidns_private, false},
-	{"abstract.unreachable", check_abstract_unreachable, false},
-	{"loopback.unreachable", check_loopback_unreachable, false},
-	{"hostname.private", check_hostname_private, true},
-	{"net.lo-only", check_net_lo_only, false},
-	{"tiocsti.denied", check_tiocsti_denied, true},
-	{"session.new", check_session_new, false},
-	{"pivot_root.denied", check_pivot_root_denied, true},
-	{"umount.denied", check_umount_denied, true},
+    {"caps.zero", check_caps_zero, false},
+    {"nnp", check_nnp, false},
+    {"seccomp.mode", check_seccomp_mode, false},
+    {"userns.mapped", check_userns_mapped, false},
+    {"ns.private", check_ns_private, false},
+    {"setuid.nogain", check_setuid_nogain, false},
+    {"rootfs.ro", check_rootfs_ro, false},
+    {"secrets.hidden", check_secrets_hidden, false},
+    {"hostroot.empty", check_hostroot_empty, false},
+    {"tmpfs.capped", check_tmpfs_capped, false},
+    {"fds.none", check_fds_none, false},
+    {"cwd.inside", check_cwd_inside, false},
+    {"exe.protected", check_exe_protected, false},
+    {"proc1.fds", check_proc1_fds, false},
+    {"dev.minimal", check_dev_minimal, false},
+    {"mount.denied", check_mount_denied, true},
+    {"mount.newapi", check_mount_newapi, true},
+    {"cgroupfs.denied", check_cgroupfs_denied, true},
+    {"chroot.denied", check_chroot_denied, true},
+    {"swapon.denied", check_swapon_denied, true},
+    {"kexec.denied", check_kexec_denied, true},
+    {"module.denied", check_module_denied, true},
+    {"open_by_handle.denied", check_open_by_handle_denied, true},
+    {"bpf.denied", check_bpf_denied, true},
+    {"perf.denied", check_perf_denied, true},
+    {"userfaultfd.denied", check_userfaultfd_denied, true},
+    {"io_uring.denied", check_io_uring_denied, true},
+    {"keyring.denied", check_keyring_denied, true},
+    {"userns.denied", check_userns_denied, true},
+    {"unshare.denied", check_unshare_denied, true},
+    {"clock.denied", check_clock_denied, true},
+    {"ioperm.denied", check_ioperm_denied, true},
+    {"syslog.denied", check_syslog_denied, true},
+    {"socket.raw.denied", check_socket_raw_denied, true},
+    {"procsys.ro", check_procsys_ro, false},
+    {"proc.ro", check_proc_ro, false},
+    {"sysrq.denied", check_sysrq_denied, false},
+    {"sys.ro", check_sys_ro, false},
+    {"proc.kcore", check_proc_kcore, false},
+    {"proc.masked", check_proc_masked, false},
+    {"sys.firmware", check_sys_firmware, false},
+    {"pidns.private", check_pidns_private, false},
+    {"abstract.unreachable", check_abstract_unreachable, false},
+    {"loopback.unreachable", check_loopback_unreachable, false},
+    {"hostname.private", check_hostname_private, true},
+    {"net.lo-only", check_net_lo_only, false},
+    {"tiocsti.denied", check_tiocsti_denied, true},
+    {"session.new", check_session_new, false},
+    {"pivot_root.denied", check_pivot_root_denied, true},
+    {"umount.denied", check_umount_denied, true},
 };
 #define N_CHECKS (sizeof(g_checks) / sizeof(*g_checks))
 
@@ -1437,7 +1474,8 @@ static int safety_check(void)
 static int usage(void)
 {
 	fputs("usage: probe all | probe CHECK... | probe list\n"
-	      "       probe writefile PATH CONTENT | forkbomb [MAX] | memhog MB | spin [N] | daemonize SECONDS PATH\n"
+	      "       probe writefile PATH CONTENT | forkbomb [MAX] | memhog MB | spin [N] | daemonize "
+	      "SECONDS PATH\n"
 	      "       probe fds | env | tiocsti | exit N | kill-self SIG | sleep S | diskfill PATH [MAXMB]\n"
 	      "       probe id | cwd | hostname | rlimit NAME | stat PATH | cat PATH | ls DIR\n",
 	      stderr);
@@ -1575,10 +1613,13 @@ static int h_tiocsti(void)
 
 static int sig_from_name(const char *s)
 {
-	static const struct { const char *n; int v; } sigs[] = {
-		{"HUP", SIGHUP}, {"INT", SIGINT}, {"QUIT", SIGQUIT}, {"ILL", SIGILL}, {"ABRT", SIGABRT},
-		{"FPE", SIGFPE}, {"KILL", SIGKILL}, {"SEGV", SIGSEGV}, {"PIPE", SIGPIPE}, {"ALRM", SIGALRM},
-		{"TERM", SIGTERM}, {"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"BUS", SIGBUS}, {"SYS", SIGSYS},
+	static const struct {
+		const char *n;
+		int v;
+	} sigs[] = {
+	    {"HUP", SIGHUP},   {"INT", SIGINT},	  {"QUIT", SIGQUIT}, {"ILL", SIGILL},	{"ABRT", SIGABRT},
+	    {"FPE", SIGFPE},   {"KILL", SIGKILL}, {"SEGV", SIGSEGV}, {"PIPE", SIGPIPE}, {"ALRM", SIGALRM},
+	    {"TERM", SIGTERM}, {"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"BUS", SIGBUS},	{"SYS", SIGSYS},
 	};
 	if (is_digits(s))
 		return atoi(s);
@@ -1647,8 +1688,8 @@ static int h_id(void)
 {
 	gid_t groups[64];
 	int n = getgroups(64, groups);
-	printf("uid=%u gid=%u euid=%u egid=%u groups=", (unsigned)getuid(), (unsigned)getgid(), (unsigned)geteuid(),
-	       (unsigned)getegid());
+	printf("uid=%u gid=%u euid=%u egid=%u groups=", (unsigned)getuid(), (unsigned)getgid(),
+	       (unsigned)geteuid(), (unsigned)getegid());
 	for (int i = 0; i < n; i++)
 		printf("%s%u", i ? "," : "", (unsigned)groups[i]);
 	putchar('\n');
@@ -1657,9 +1698,13 @@ static int h_id(void)
 
 static int h_rlimit(const char *name)
 {
-	static const struct { const char *n; int r; } res[] = {
-		{"nofile", RLIMIT_NOFILE}, {"nproc", RLIMIT_NPROC}, {"core", RLIMIT_CORE}, {"fsize", RLIMIT_FSIZE},
-		{"stack", RLIMIT_STACK}, {"cpu", RLIMIT_CPU}, {"as", RLIMIT_AS}, {"memlock", RLIMIT_MEMLOCK},
+	static const struct {
+		const char *n;
+		int r;
+	} res[] = {
+	    {"nofile", RLIMIT_NOFILE}, {"nproc", RLIMIT_NPROC},	    {"core", RLIMIT_CORE},
+	    {"fsize", RLIMIT_FSIZE},   {"stack", RLIMIT_STACK},	    {"cpu", RLIMIT_CPU},
+	    {"as", RLIMIT_AS},	       {"memlock", RLIMIT_MEMLOCK},
 	};
 	for (size_t i = 0; i < sizeof(res) / sizeof(*res); i++) {
 		if (strcmp(res[i].n, name))

@@ -18,12 +18,12 @@
 
 static int failures;
 
-#define CHECK(cond)                                                                                      \
+#define CHECK(cond)                                                                                          \
 	do {                                                                                                 \
-		if (!(cond)) {                                                                                   \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond);                     \
-			failures++;                                                                                  \
-		}                                                                                                \
+		if (!(cond)) {                                                                               \
+			fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond);             \
+			failures++;                                                                          \
+		}                                                                                            \
 	} while (0)
 
 #define SKIP 77
@@ -40,7 +40,8 @@ struct creds_case {
 static bool status_field(const char *status, const char *key, char *out, size_t cap)
 {
 	size_t klen = strlen(key);
-	for (const char *line = status; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+	for (const char *line = status; line && *line;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
 		if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
 			const char *v = line + klen + 1;
 			v += strspn(v, " \t");
@@ -135,11 +136,13 @@ static bool write_maps(pid_t pid, const struct creds_case *c)
 	if (c->uid == 0)
 		snprintf(uid_map, sizeof uid_map, "0 %u 1\n", (unsigned)getuid());
 	else
-		snprintf(uid_map, sizeof uid_map, "0 %u 1\n%u 100000 1\n", (unsigned)getuid(), (unsigned)c->uid);
+		snprintf(uid_map, sizeof uid_map, "0 %u 1\n%u 100000 1\n", (unsigned)getuid(),
+			 (unsigned)c->uid);
 	if (c->gid == 0)
 		snprintf(gid_map, sizeof gid_map, "0 %u 1\n", (unsigned)getgid());
 	else
-		snprintf(gid_map, sizeof gid_map, "0 %u 1\n%u 100000 1\n", (unsigned)getgid(), (unsigned)c->gid);
+		snprintf(gid_map, sizeof gid_map, "0 %u 1\n%u 100000 1\n", (unsigned)getgid(),
+			 (unsigned)c->gid);
 	if (!c->setgroups_allowed && !write_map(pid, "setgroups", "deny"))
 		return false;
 	return write_map(pid, "uid_map", uid_map) && write_map(pid, "gid_map", gid_map);
@@ -193,10 +196,10 @@ int main(void)
 	const uint64_t nbs = UINT64_C(1) << CAP_NET_BIND_SERVICE;
 	bool host_root = geteuid() == 0;
 	const struct creds_case cases[] = {
-		{"root keep none", 0, 0, 0, host_root},
-		{"root keep net_bind_service", 0, 0, nbs, host_root},
-		{"uid 1000 keep none", 1000, 1000, 0, host_root},
-		{"uid 1000 keep net_bind_service", 1000, 1000, nbs, host_root},
+	    {"root keep none", 0, 0, 0, host_root},
+	    {"root keep net_bind_service", 0, 0, nbs, host_root},
+	    {"uid 1000 keep none", 1000, 1000, 0, host_root},
+	    {"uid 1000 keep net_bind_service", 1000, 1000, nbs, host_root},
 	};
 	struct al_err err = {0};
 	int last = al_cap_last(), ran = 0;
@@ -221,7 +224,10 @@ int main(void)
 	if (last < 63) {
 		pid_t pid = fork();
 		if (pid == 0)
-			_exit(al_creds_apply(0, 0, UINT64_C(1) << (last + 1), 0, &err) < 0 && strstr(err.msg, "unknown") ? 0 : 1);
+			_exit(al_creds_apply(0, 0, UINT64_C(1) << (last + 1), 0, &err) < 0 &&
+				      strstr(err.msg, "unknown")
+				  ? 0
+				  : 1);
 		int ws = 0;
 		CHECK(waitpid(pid, &ws, 0) == pid && WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
 	}

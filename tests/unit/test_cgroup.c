@@ -24,33 +24,34 @@
 #include "util.h"
 
 #define SKIP 77
-#define MiB (1024ll * 1024)
+#define MiB  (1024ll * 1024)
 
 static int failed_checks;
 static char skip_reason[256];
 
-#define CHECK(cond)                                                                                      \
+#define CHECK(cond)                                                                                          \
 	do {                                                                                                 \
-		if (!(cond)) {                                                                                   \
-			fprintf(stderr, "    %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond);                 \
-			failed_checks++;                                                                             \
-		}                                                                                                \
+		if (!(cond)) {                                                                               \
+			fprintf(stderr, "    %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond);         \
+			failed_checks++;                                                                     \
+		}                                                                                            \
 	} while (0)
-#define CHECK_STR(got, want)                                                                             \
+#define CHECK_STR(got, want)                                                                                 \
 	do {                                                                                                 \
-		const char *g_ = (got), *w_ = (want);                                                            \
-		if (strcmp(g_, w_) != 0) {                                                                       \
-			fprintf(stderr, "    %s:%d: %s is \"%s\", want \"%s\"\n", __FILE__, __LINE__, #got, g_, w_); \
-			failed_checks++;                                                                             \
-		}                                                                                                \
+		const char *g_ = (got), *w_ = (want);                                                        \
+		if (strcmp(g_, w_) != 0) {                                                                   \
+			fprintf(stderr, "    %s:%d: %s is \"%s\", want \"%s\"\n", __FILE__, __LINE__, #got,  \
+				g_, w_);                                                                     \
+			failed_checks++;                                                                     \
+		}                                                                                            \
 	} while (0)
-#define CHECK_ERR(err, substr)                                                                           \
+#define CHECK_ERR(err, substr)                                                                               \
 	do {                                                                                                 \
-		if (!strstr((err).msg, (substr))) {                                                              \
-			fprintf(stderr, "    %s:%d: error \"%s\" lacks \"%s\"\n", __FILE__, __LINE__, (err).msg,     \
-			        (substr));                                                                           \
-			failed_checks++;                                                                             \
-		}                                                                                                \
+		if (!strstr((err).msg, (substr))) {                                                          \
+			fprintf(stderr, "    %s:%d: error \"%s\" lacks \"%s\"\n", __FILE__, __LINE__,        \
+				(err).msg, (substr));                                                        \
+			failed_checks++;                                                                     \
+		}                                                                                            \
 	} while (0)
 
 static int count_of(const char *s, const char *sub)
@@ -420,8 +421,9 @@ static int test_rootless_v1(void)
 	CHECK(al_cgroup_create(tmp, "r", &lim, true, &cg, &err) == -1);
 	CHECK(cg == NULL);
 	char want[128];
-	snprintf(want, sizeof want, "--memory: cannot be enforced: no delegated cgroup v2 subtree for uid %u (cgroup v1 host)",
-	         geteuid());
+	snprintf(want, sizeof want,
+		 "--memory: cannot be enforced: no delegated cgroup v2 subtree for uid %u (cgroup v1 host)",
+		 geteuid());
 	CHECK_STR(err.msg, want);
 
 	struct al_limits pids_only = {.pids = 16};
@@ -432,7 +434,8 @@ static int test_rootless_v1(void)
 	cg = (struct al_cgroup *)1;
 	CHECK(al_cgroup_create(tmp, "r", &none, true, &cg, &err) == 0);
 	CHECK(cg == NULL);
-	struct al_limits defaulted = {.memory = 64 * MiB, .memory_defaulted = true, .pids = 1024, .pids_defaulted = true};
+	struct al_limits defaulted = {
+	    .memory = 64 * MiB, .memory_defaulted = true, .pids = 1024, .pids_defaulted = true};
 	CHECK(al_cgroup_create(tmp, "r", &defaulted, true, &cg, &err) == 0);
 	CHECK(cg == NULL);
 	CHECK(!exists("memory/airlock"));
@@ -628,7 +631,8 @@ static int test_v1_real_limits(void)
 	CHECK(waitpid(child, &status, 0) == child);
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	for (size_t i = 0; i < AL_ARRAY_SIZE(ctrls); i++)
-		CHECK(access((snprintf(p, sizeof p, REAL_ROOT "/%s/airlock/%s", ctrls[i], name), p), F_OK) < 0);
+		CHECK(access((snprintf(p, sizeof p, REAL_ROOT "/%s/airlock/%s", ctrls[i], name), p), F_OK) <
+		      0);
 	printf("    destroy with a live process: %.1f us\n", (double)(t1 - t0) / 1000);
 	return 0;
 }
@@ -719,8 +723,10 @@ static int test_v1_real_sweep(void)
 	al_cgroup_sweep(REAL_ROOT, false);
 	uint64_t t1 = al_now_ns();
 	for (size_t i = 0; i < AL_ARRAY_SIZE(ctrls); i++) {
-		CHECK(access((snprintf(p, sizeof p, REAL_ROOT "/%s/airlock/%s", ctrls[i], dead), p), F_OK) < 0);
-		CHECK(access((snprintf(p, sizeof p, REAL_ROOT "/%s/airlock/%s", ctrls[i], live), p), F_OK) == 0);
+		CHECK(access((snprintf(p, sizeof p, REAL_ROOT "/%s/airlock/%s", ctrls[i], dead), p), F_OK) <
+		      0);
+		CHECK(access((snprintf(p, sizeof p, REAL_ROOT "/%s/airlock/%s", ctrls[i], live), p), F_OK) ==
+		      0);
 	}
 	al_cgroup_destroy(b);
 	printf("    sweep (2 groups x 3 hierarchies): %.1f us\n", (double)(t1 - t0) / 1000);
@@ -838,7 +844,8 @@ static int test_v2_real_tracking(void)
 
 	/* A limit whose controller this mount lacks is an error, and nothing is left. */
 	char avail[256];
-	if (al_read_file_at(AT_FDCWD, (snprintf(p, sizeof p, "%s/cgroup.controllers", root), p), avail, sizeof avail) >= 0 &&
+	if (al_read_file_at(AT_FDCWD, (snprintf(p, sizeof p, "%s/cgroup.controllers", root), p), avail,
+			    sizeof avail) >= 0 &&
 	    !strstr(avail, "pids")) {
 		struct al_limits pids = {.pids = 8};
 		CHECK(al_cgroup_create(root, name, &pids, false, &cg, &err) == -1);
@@ -855,24 +862,24 @@ static const struct {
 	const char *name;
 	int (*fn)(void);
 } tests[] = {
-	{"detect", test_detect},
-	{"v2_fake_limits", test_v2_fake_limits},
-	{"v2_fake_swap", test_v2_fake_swap},
-	{"v2_fake_subtree_already_on", test_v2_fake_subtree_already_on},
-	{"v2_fake_unavailable", test_v2_fake_unavailable},
-	{"v2_fake_no_limits", test_v2_fake_no_limits},
-	{"bad_input", test_bad_input},
-	{"fake_tree_refused", test_fake_tree_refused},
-	{"v1_fake", test_v1_fake},
-	{"rootless_v1", test_rootless_v1},
-	{"rootless_v2_fake", test_rootless_v2_fake},
-	{"sweep_fake", test_sweep_fake},
-	{"v1_real_limits", test_v1_real_limits},
-	{"v1_real_fork_bomb", test_v1_real_fork_bomb},
-	{"v1_real_oom", test_v1_real_oom},
-	{"v1_real_sweep", test_v1_real_sweep},
-	{"v1_real_timing", test_v1_real_timing},
-	{"v2_real_tracking", test_v2_real_tracking},
+    {"detect", test_detect},
+    {"v2_fake_limits", test_v2_fake_limits},
+    {"v2_fake_swap", test_v2_fake_swap},
+    {"v2_fake_subtree_already_on", test_v2_fake_subtree_already_on},
+    {"v2_fake_unavailable", test_v2_fake_unavailable},
+    {"v2_fake_no_limits", test_v2_fake_no_limits},
+    {"bad_input", test_bad_input},
+    {"fake_tree_refused", test_fake_tree_refused},
+    {"v1_fake", test_v1_fake},
+    {"rootless_v1", test_rootless_v1},
+    {"rootless_v2_fake", test_rootless_v2_fake},
+    {"sweep_fake", test_sweep_fake},
+    {"v1_real_limits", test_v1_real_limits},
+    {"v1_real_fork_bomb", test_v1_real_fork_bomb},
+    {"v1_real_oom", test_v1_real_oom},
+    {"v1_real_sweep", test_v1_real_sweep},
+    {"v1_real_timing", test_v1_real_timing},
+    {"v2_real_tracking", test_v2_real_tracking},
 };
 
 int main(void)

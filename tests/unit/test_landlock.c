@@ -19,13 +19,13 @@
 
 static int failures;
 
-#define CHECK(cond)                                                                                      \
+#define CHECK(cond)                                                                                          \
 	do {                                                                                                 \
-		if (!(cond)) {                                                                                   \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed (errno %d %s)\n", __FILE__, __LINE__, #cond, errno, \
-			        strerror(errno));                                                                    \
-			failures++;                                                                                  \
-		}                                                                                                \
+		if (!(cond)) {                                                                               \
+			fprintf(stderr, "%s:%d: CHECK(%s) failed (errno %d %s)\n", __FILE__, __LINE__,       \
+				#cond, errno, strerror(errno));                                              \
+			failures++;                                                                          \
+		}                                                                                            \
 	} while (0)
 
 /* errno of a failed call, 0 when it succeeded. */
@@ -69,8 +69,9 @@ static void make_tree(void)
 
 static void remove_tree(void)
 {
-	static const char *const files[] = {"w/new", "w/moveme", "w/sub/moved", "w/sub", "ro/new", "ro/moved", "ro/dir",
-	                                    "ro/existing", "ro/rwfile", "w", "ro", ""};
+	static const char *const files[] = {"w/new",	 "w/moveme", "w/sub/moved", "w/sub",
+					    "ro/new",	 "ro/moved", "ro/dir",	    "ro/existing",
+					    "ro/rwfile", "w",	     "ro",	    ""};
 	char p[128];
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		path_in(p, sizeof p, files[i]);
@@ -85,7 +86,8 @@ static int listen_abstract(struct sockaddr_un *addr, socklen_t *len)
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	memset(addr, 0, sizeof *addr);
 	addr->sun_family = AF_UNIX;
-	int n = snprintf(addr->sun_path + 1, sizeof addr->sun_path - 1, "airlock-test-landlock-%d", (int)getpid());
+	int n = snprintf(addr->sun_path + 1, sizeof addr->sun_path - 1, "airlock-test-landlock-%d",
+			 (int)getpid());
 	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
 	CHECK(fd >= 0 && bind(fd, (struct sockaddr *)addr, *len) == 0 && listen(fd, 1) == 0);
 	return fd;
@@ -113,7 +115,8 @@ static void check_filesystem(int abi)
 	if (rw >= 0)
 		close(rw);
 
-	/* Without REFER (ABI 1) every cross-directory rename is EXDEV; with it, a denied MAKE_REG is EACCES. */
+	/* Without REFER (ABI 1) every cross-directory rename is EXDEV; with it, a denied MAKE_REG is EACCES.
+	 */
 	path_in(p, sizeof p, "w/moveme");
 	path_in(q, sizeof q, "ro/moved");
 	int e = ERRNO_OF(rename(p, q));
@@ -203,7 +206,8 @@ static void check_errors(void)
 	const char *const missing[] = {"/nonexistent/al-test"};
 	pid_t pid = fork();
 	if (pid == 0) {
-		/* Without no_new_privs the restriction is refused, even where CAP_SYS_ADMIN would let it pass. */
+		/* Without no_new_privs the restriction is refused, even where CAP_SYS_ADMIN would let it
+		 * pass. */
 		if (al_landlock_apply(missing, 0, false, &err) == 0)
 			_exit(2);
 		CHECK(strstr(err.msg, "no_new_privs") != NULL);
