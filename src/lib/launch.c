@@ -197,36 +197,75 @@ static int prepare_cgroup(struct launch *l, struct al_err *err)
 	return al_cgroup_create(AL_CGROUP_ROOT, l->sb.id, &spec->limits, !al_is_root(), &l->cg, err);
 }
 
-/* As root, rw volumes are idmapped so that what the sandbox writes belongs to the volume's owner. */
-static int prepare_idmapped_volumes(struct launch *l, struct al_err *err)
+/* The id-mapping namespaces of one call, one per distinct volume owner (each costs a fork). */
+struct owner_userns {
+	uid_t uid;
+	gid_t gid;
+	int fd;
+};
+
+static int owner_userns(struct launch *l, struct owner_userns *cache, size_t *n, const struct stat *st,
+			struct al_err *err)
+{
+	for (size_t k = 0; k < *n; k++)
+		if (cache[k].uid == st->st_uid && cache[k].gid == st->st_gid)
+			return cache[k].fd;
+	int fd;
+	uid_t su = l->sb.map.host_uid + l->sb.spec->uid;
+	gid_t sg = l->sb.map.host_gid + l->sb.spec->gid;
+	if (al_idmap_volume_userns(st->st_uid, st->st_gid, su, sg, &fd, err) < 0)
+		return -1;
+	cache[(*n)++] = (struct owner_userns){st->st_uid, st->st_gid, fd};
+	return fd;
+}
+
+/* As root, the launcher opens every volume (the sandbox's root is an unprivileged host id that may not
+ * even reach the source) and idmaps it: the volume's owner is the sandbox's user, so what the sandbox
+ * writes to a rw volume belongs on the host to the volume's owner. A read-only volume on a filesystem
+ * without idmap support is bound as it is; a read-write one is an error. */
+static int prepare_volume_trees(struct launch *l, struct al_err *err)
 {
 	struct al_spec *spec = l->sb.spec;
 	if (l->sb.map.rootless)
-		return 0;
-	uid_t su = l->sb.map.host_uid + spec->uid;
-	gid_t sg = l->sb.map.host_gid + spec->gid;
-	for (size_t i = 0; i < spec->n_mounts; i++) {
+		return 0; /* the child opens them: same host id, and only it may clone mounts */
+	struct owner_userns cache[spec->n_mounts ? spec->n_mounts : 1];
+	size_t n_cache = 0;
+	int r = 0;
+	for (size_t i = 0; i < spec->n_mounts && r == 0; i++) {
 		struct al_mount *m = &spec->mounts[i];
 		struct stat st;
-		if (m->kind != AL_MOUNT_BIND || m->readonly)
+		if (m->kind != AL_MOUNT_BIND)
 			continue;
-		if (stat(m->source, &st) < 0)
-			return al_err_sys(err, errno, "volume source %s", m->source);
-		_cleanup_close_ int userns = -1;
-		if (al_idmap_volume_userns(st.st_uid, st.st_gid, su, sg, &userns, err) < 0)
-			return al_err_prefix(err, "volume %s", m->source);
 		int t = open_tree(AT_FDCWD, m->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-		if (t < 0)
-			return al_err_sys(err, errno, "volume %s", m->source);
+		if (t < 0 || fstat(t, &st) < 0) {
+			r = al_err_sys(err, errno, "volume %s", m->source);
+			if (t >= 0)
+				close(t);
+			break;
+		}
 		l->sb.mount_src_fds[i] = t;
-		struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
-					  .userns_fd = (uint64_t)userns};
+		int userns = owner_userns(l, cache, &n_cache, &st, err);
+		if (userns < 0) {
+			r = al_err_prefix(err, "volume %s", m->source);
+			break;
+		}
+		unsigned base = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (m->readonly ? MOUNT_ATTR_RDONLY : 0);
+		struct mount_attr attr = {.attr_set = base | MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
+		if (mount_setattr(t, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) == 0)
+			continue;
+		if (!m->readonly) {
+			r = al_err_sys(err, errno,
+				       "volume %s: idmapped mount (does its filesystem support idmapping?)",
+				       m->source);
+			break;
+		}
+		attr = (struct mount_attr){.attr_set = base};
 		if (mount_setattr(t, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
-			return al_err_sys(
-			    err, errno, "volume %s: idmapped mount (does its filesystem support idmapping?)",
-			    m->source);
+			r = al_err_sys(err, errno, "volume %s", m->source);
 	}
-	return 0;
+	for (size_t k = 0; k < n_cache; k++)
+		close(cache[k].fd);
+	return r;
 }
 
 static int prepare_seccomp(struct launch *l, struct al_err *err)
@@ -255,25 +294,27 @@ static int make_pipes(struct launch *l, struct al_err *err)
 	return 0;
 }
 
-/* As root, the rootfs is idmapped with the sandbox's own user namespace, so that its root-owned files
- * belong to the sandbox's root as in a docker container (and --read-only=false can modify them).
- * Best effort: a filesystem without idmap support keeps host ownership (files show as nobody). */
-static void send_idmapped_rootfs(struct launch *l)
+/* As root, the launcher opens the rootfs (the sandbox's root is an unprivileged host id that may not
+ * reach it) and idmaps it with the sandbox's own user namespace, so that its root-owned files belong to
+ * the sandbox's root as in a docker container (and --read-only=false can modify them). A filesystem
+ * without idmap support keeps host ownership (files show as nobody). */
+static int send_rootfs(struct launch *l, struct al_err *err)
 {
 	if (l->sb.map.rootless || !l->sb.spec->rootfs)
-		return;
+		return 0;
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/ns/user", (int)l->pid);
-	_cleanup_close_ int userns = open(path, O_RDONLY | O_CLOEXEC);
 	_cleanup_close_ int tree =
 	    open_tree(AT_FDCWD, l->sb.spec->rootfs, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-	if (userns < 0 || tree < 0)
-		return;
+	if (tree < 0)
+		return al_err_sys(err, errno, "rootfs %s", l->sb.spec->rootfs);
+	_cleanup_close_ int userns = open(path, O_RDONLY | O_CLOEXEC);
 	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
-	if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
-		return;
+	if (userns >= 0)
+		(void)mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr);
 	struct al_child_msg msg = {.kind = AL_LAUNCHER_ROOTFS};
-	(void)al_child_msg_send(l->status_r, &msg, tree);
+	int r = al_child_msg_send(l->status_r, &msg, tree);
+	return r < 0 ? al_err_sys(err, -r, "hand the rootfs to the sandbox") : 0;
 }
 
 static int start_child(struct launch *l, struct al_err *err)
@@ -298,7 +339,8 @@ static int start_child(struct launch *l, struct al_err *err)
 
 	if (al_idmap_write(l->pid, &l->sb.map, err) < 0)
 		return -1;
-	send_idmapped_rootfs(l);
+	if (send_rootfs(l, err) < 0)
+		return -1;
 	if (write(l->sync_w, "g", 1) != 1)
 		return al_err_sys(err, errno, "start the sandbox");
 	return 0;
@@ -516,7 +558,7 @@ int al_run(struct al_spec *spec, struct al_result *res, struct al_err *err)
 	if (block_signals(&l, err) < 0 || al_spec_validate(spec, err) < 0 || check_cpus(spec, err) < 0 ||
 	    make_id(&l.sb, err) < 0 || al_idmap_plan(spec, &l.sb.map, err) < 0 ||
 	    check_sources(&l, err) < 0 || prepare_seccomp(&l, err) < 0 || create_named_volumes(&l, err) < 0 ||
-	    prepare_idmapped_volumes(&l, err) < 0 || make_pipes(&l, err) < 0)
+	    prepare_volume_trees(&l, err) < 0 || make_pipes(&l, err) < 0)
 		goto out;
 	if (start_child(&l, err) < 0 || place_in_cgroup(&l, err) < 0) {
 		if (l.pid > 0) {

@@ -258,14 +258,20 @@ int al_ensure_target(struct al_root_build *b, const char *path, bool dir, struct
 
 /* Where the scaffold is attached until pivot_root: a directory of the host root, hidden only
  * inside this private mount namespace. Every host source was opened before, so nothing is lost. */
-static int attach_scaffold(int mfd, struct al_err *err)
+static int stage(int mfd, const char *what, struct al_err *err)
 {
 	static const char *const staging[] = {"/tmp", "/mnt", "/"};
-	for (size_t i = 0; i < AL_ARRAY_SIZE(staging); i++) {
+	for (size_t i = 0; i < AL_ARRAY_SIZE(staging); i++)
 		if (move_mount(mfd, "", AT_FDCWD, staging[i], MOVE_MOUNT_F_EMPTY_PATH) == 0)
-			return fchdir(mfd) < 0 ? al_err_sys(err, errno, "chdir into the new root") : 0;
-	}
-	return al_err_sys(err, errno, "attach the new root");
+			return 0;
+	return al_err_sys(err, errno, "attach %s", what);
+}
+
+static int attach_scaffold(int mfd, struct al_err *err)
+{
+	if (stage(mfd, "the new root", err) < 0)
+		return -1;
+	return fchdir(mfd) < 0 ? al_err_sys(err, errno, "chdir into the new root") : 0;
 }
 
 static int hide_host_dirs(struct al_sandbox *sb, struct al_root_build *b, struct al_err *err)
@@ -488,19 +494,20 @@ int al_root_build(struct al_sandbox *sb, struct al_root_build *b, struct al_err 
 	_cleanup_close_ int null_fd = -1;
 	if (open_sources(sb, &null_fd, err) < 0)
 		return -1;
-	/* The launcher's idmapped view of the rootfs covers the rootfs path, in this namespace only. */
+	/* As root, the launcher opened the rootfs (idmapped where it could): staged in this namespace, its
+	 * fd is the rootfs. Otherwise (rootless, host root) the rootfs is opened here, in this namespace:
+	 * a launcher's fd of a path names a mount of the host's namespace, which cannot be cloned here. */
+	_cleanup_close_ int rootfs = -1;
 	if (sb->rootfs_tree >= 0) {
-		if (move_mount(sb->rootfs_tree, "", AT_FDCWD, spec->rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-			return al_err_sys(err, errno, "rootfs %s: idmapped view", spec->rootfs);
-		close(sb->rootfs_tree);
-		sb->rootfs_tree = -1;
+		if (stage(sb->rootfs_tree, "the rootfs", err) < 0)
+			return -1;
+		rootfs = steal_fd(&sb->rootfs_tree);
+	} else {
+		const char *rootfs_path = spec->rootfs ? spec->rootfs : "/";
+		rootfs = open(rootfs_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (rootfs < 0)
+			return al_err_sys(err, errno, "rootfs %s", rootfs_path);
 	}
-	/* Opened again here: an fd from the launcher names a mount of the host's namespace, which
-	 * cannot be cloned from this one. */
-	const char *rootfs_path = spec->rootfs ? spec->rootfs : "/";
-	_cleanup_close_ int rootfs = open(rootfs_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfs < 0)
-		return al_err_sys(err, errno, "rootfs %s", rootfs_path);
 
 	int r = whole_rootfs_fits(sb, rootfs) ? bind_whole_rootfs(b, rootfs, err)
 					      : build_scaffold(b, rootfs, err);
