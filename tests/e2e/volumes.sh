@@ -107,3 +107,18 @@ rootfs_state >"$T_TMP/.lib/rootfs.after"
 d=$(diff "$T_TMP/.lib/rootfs.before" "$T_TMP/.lib/rootfs.after" | head -n 5)
 assert_eq "" "$d" "changes in $T_ROOTFS"
 t_end
+
+t_begin "as root, a rootfs and volumes under a 0700 directory work (the launcher opens them)"
+if t_only_mode root; then
+	priv=$(t_mkdir private 700)
+	mkdir -p "$priv/ws" "$priv/out"
+	echo "secret-ws" >"$priv/ws/f"
+	chmod 700 "$priv/ws"
+	cp -a "$T_ROOTFS" "$priv/rootfs"
+	al run --rootfs "$priv/rootfs" -v "$priv/ws:/ws:ro" -v "$priv/out:/out" -- /bin/sh -c 'cat /ws/f && echo w > /out/w'
+	assert_status 0
+	assert_eq "secret-ws" "$AL_OUT"
+	assert_eq "0:0" "$(stat -c %u:%g "$priv/out/w" 2>/dev/null)" "owner of /out/w"
+	rm -rf "$priv/rootfs"
+fi
+t_end
