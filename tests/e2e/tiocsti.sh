@@ -35,8 +35,15 @@ assert_not_contains "$PTY_OUT" "GOT:AIRLOCK-INJECTED" "what the caller's shell r
 t_end
 
 t_begin "-t gives the command a terminal"
-under_pty run -t --rootfs "$T_ROOTFS" -- /bin/sh -c '[ -t 0 ] && [ -t 1 ] && echo is-a-tty; tty'
+under_pty run -t --rootfs "$T_ROOTFS" -- /bin/sh -c '[ -t 0 ] && [ -t 1 ] && echo is-a-tty; tty; exit 7'
 assert_contains "$PTY_OUT" "is-a-tty" "output"
+# The pty belongs to the sandbox's own devpts: ttyname() names a device that exists inside.
+assert_contains "$PTY_OUT" "/dev/pts/0" "tty"
+t_end
+
+t_begin "-t: the command's exit status comes back"
+al run -t --rootfs "$T_ROOTFS" -- /bin/sh -c 'exit 7' </dev/null
+assert_status 7
 t_end
 
 t_begin "the sandbox runs in its own session"
