@@ -5,9 +5,6 @@
  * for the group's whole life. A leaf nobody holds a lock on, older than AL_CG_SWEEP_AGE_NS and empty was
  * left by an airlock that was SIGKILLed; al_cgroup_sweep removes it. The age guard covers the few
  * microseconds between mkdir and flock in a concurrent creator. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
 #include "cgroup_internal.h"
 
 #include <dirent.h>
@@ -29,6 +26,17 @@
 #define AL_CG_SWEEP_AGE_NS (100ull * 1000 * 1000)  /* mkdir to flock takes microseconds */
 
 static bool fake_tree_allowed;
+
+void al_cg_plan_drop(struct al_cg_plan *plan, unsigned bit)
+{
+	plan->want &= ~bit;
+	if (bit == AL_CG_MEMORY)
+		plan->memory = plan->memory_swap = 0;
+	else if (bit == AL_CG_PIDS)
+		plan->pids = 0;
+	else if (bit == AL_CG_CPU)
+		plan->cpu_quota_us = 0;
+}
 
 void al_cgroup__allow_fake_tree(bool on)
 {

@@ -90,6 +90,8 @@ void al_cgroup__abandon(struct al_cgroup *cg);
 bool al_cg_fake_allowed(void);
 /* Whether fd is on cgroupfs (v1 or v2). */
 bool al_cg_is_cgroupfs(int fd);
+/* Forget a limit the backend cannot enforce (only limits the launcher defaulted are ever dropped). */
+void al_cg_plan_drop(struct al_cg_plan *plan, unsigned bit);
 /* Write data to dirfd/file; fake trees create the file. Returns 0 or -errno. */
 int al_cg_write(const struct al_cgroup *cg, int dirfd, const char *file, const char *data);
 /* As al_cg_write, filling err with "LIMIT: cannot set PATH/FILE to DATA: strerror". */

@@ -1,8 +1,5 @@
 /* cgroup_v1.c: the cgroup v1 backend: one leaf ROOT/<controller>/airlock/<name> per hierarchy joined
  * (memory, pids, cpu as the limits need; cpuacct whenever mounted, for accounting and the kill walk). */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
 #include "cgroup_internal.h"
 
 #include <fcntl.h>
@@ -26,23 +23,12 @@ static const struct v1_ctrl v1_ctrls[] = {
     {AL_CG_CPU, "cpu"},
 };
 
-static void plan_drop(struct al_cg_plan *plan, unsigned bit)
-{
-	plan->want &= ~bit;
-	if (bit == AL_CG_MEMORY)
-		plan->memory = plan->memory_swap = 0;
-	else if (bit == AL_CG_PIDS)
-		plan->pids = 0;
-	else if (bit == AL_CG_CPU)
-		plan->cpu_quota_us = 0;
-}
-
 static int v1_missing(const struct v1_ctrl *c, const char *root, struct al_cg_plan *plan, struct al_err *err)
 {
 	if (plan->required & c->bit)
 		return al_err_set(err, ENOTSUP, "%s: cannot be enforced: no %s cgroup v1 hierarchy at %s/%s",
 				  al_cg_limit_name(c->bit), c->dir, root, c->dir);
-	plan_drop(plan, c->bit); /* a defaulted limit, or cpuacct: optional */
+	al_cg_plan_drop(plan, c->bit); /* a defaulted limit, or cpuacct: optional */
 	return 0;
 }
 

@@ -1,8 +1,5 @@
 /* cgroup_v2.c: the cgroup v2 backend: one leaf BASE/airlock/<name>, BASE being the root (as root) or a
  * delegated group of the caller (rootless); controllers enabled on the way down as the limits need. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
 #include "cgroup_internal.h"
 
 #include <fcntl.h>
@@ -22,17 +19,6 @@ static const struct v2_ctrl v2_ctrls[] = {
     {AL_CG_CPU, "cpu"},
 };
 
-static void plan_drop(struct al_cg_plan *plan, unsigned bit)
-{
-	plan->want &= ~bit;
-	if (bit == AL_CG_MEMORY)
-		plan->memory = plan->memory_swap = 0;
-	else if (bit == AL_CG_PIDS)
-		plan->pids = 0;
-	else if (bit == AL_CG_CPU)
-		plan->cpu_quota_us = 0;
-}
-
 /* Controllers that are not offered by dirfd (its cgroup.controllers): an error when required,
  * dropped from the plan when defaulted. Returns the bits still missing, or -1. */
 static int check_available(int dirfd, const char *path, unsigned missing, struct al_cg_plan *plan,
@@ -49,7 +35,7 @@ static int check_available(int dirfd, const char *path, unsigned missing, struct
 			return al_err_set(err, ENOTSUP,
 					  "%s: cannot be enforced: %s controller not available in %s",
 					  al_cg_limit_name(c->bit), c->name, path);
-		plan_drop(plan, c->bit);
+		al_cg_plan_drop(plan, c->bit);
 		missing &= ~c->bit;
 	}
 	return (int)missing;

@@ -6,9 +6,6 @@
  * arg1 == TIOCSTI" returns 0 and is silently dropped. So the denials are compiled as their own small
  * filter (default allow), and its "allow" returns are rewritten into jumps to the profile's filter. A
  * denial therefore always wins, whatever the profile allows and in whatever form. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* also built for seccomp-gen, a native tool that misses the project's arguments */
-#endif
 #include "seccomp_compile.h"
 
 #include <fcntl.h>

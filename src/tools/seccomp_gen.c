@@ -1,8 +1,5 @@
 /* seccomp_gen.c: build-time tool, `seccomp-gen INPUT.json OUTPUT.c`.
  * Compiles the default profile once at build time so that no sandbox start pays libseccomp's ~1.4 ms. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* a native tool: meson's project arguments are for host targets only */
-#endif
 #include <stdio.h>
 #include <string.h>
 
