@@ -107,12 +107,12 @@ al_bg_wait 20
 assert_status 0 "first sandbox"
 t_end
 
-t_begin "sandbox start is fast (20 runs of true in under 4 s)"
-start=$(date +%s%N)
+# Speed is measured by bench/run.sh (docs/benchmarks.md), never by a timed test.
+t_begin "20 sandboxes in a row all start and end cleanly"
+snapshot_host
 for i in $(seq 20); do
 	al_run -- /bin/true
 	[ "$AL_RC" = 0 ] || { t_fail "run $i: status $AL_RC: $AL_ERR"; break; }
 done
-ms=$((($(date +%s%N) - start) / 1000000))
-assert_le "$ms" 4000 "milliseconds for 20 runs"
+assert_no_leaks
 t_end

@@ -4,16 +4,17 @@
 # modes: root user asan
 . "$(dirname "$0")/../lib.sh"
 
+# The bounds below are not speed targets: they only tell "returned at once" from "waited for the 30 s
+# daemon or the 100 s sleeps", with a wide margin for slow (sanitizer) builds.
 t_begin "a daemonized orphan is gone when the command ends"
 snapshot_host
 out=$(t_mkdir daemon)
 start=$(date +%s%N)
-al_rootfs -v "$out:/out" -- /probe daemonize 1 /out/marker
+al_rootfs -v "$out:/out" -- /probe daemonize 30 /out/marker
 assert_status 0
 ms=$((($(date +%s%N) - start) / 1000000))
-assert_le "$ms" 900 "milliseconds until airlock returned"
+assert_le "$ms" 20000 "milliseconds until airlock returned (the daemon sleeps 30 s)"
 assert_no_leaks
-sleep 1.5
 assert_file_absent "$out/marker" "the daemon's marker file"
 t_end
 
@@ -23,7 +24,7 @@ start=$(date +%s%N)
 al_rootfs -- /bin/sh -c '/probe sleep 100 & /probe sleep 100 & exit 3'
 assert_status 3
 ms=$((($(date +%s%N) - start) / 1000000))
-assert_le "$ms" 2000 "milliseconds until airlock returned"
+assert_le "$ms" 20000 "milliseconds until airlock returned (the children sleep 100 s)"
 assert_no_leaks
 t_end
 
