@@ -1,5 +1,5 @@
 /* template.c: the evaluator of docker `--format` templates: a parser for the subset of Go's text/template
- * platforms use, then an executor over jansson values that prints what docker's Go code prints. */
+ * platforms use, then an executor over jansson values; template_fmt.c prints the values as docker does. */
 #include "template.h"
 
 #include <stdarg.h>
@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "template_internal.h"
 #include "util.h"
 
-#define MAX_CALL_ARGS 32  /* operands in one command, the function's name included */
-#define MAX_NESTING   100 /* {{if}} and {{range}} inside each other, {{else if}} chains included */
+#define MAX_NESTING 100 /* {{if}} and {{range}} inside each other, {{else if}} chains included */
 
 /* ---- arena: everything the parser allocates lives until the render returns ------------------------- */
 
@@ -101,7 +101,7 @@ struct node {
 
 /* ---- small helpers ----------------------------------------------------------------------------------- */
 
-static json_t *new_string(const char *s, size_t len)
+json_t *tmpl_new_string(const char *s, size_t len)
 {
 	json_t *j = json_stringn_nocheck(s, len);
 	if (!j)
@@ -109,44 +109,13 @@ static json_t *new_string(const char *s, size_t len)
 	return j;
 }
 
-/* A string built with stdio; the caller owns data after strbuf_close. */
-struct strbuf {
-	char *data;
-	size_t len;
-	FILE *f;
-};
-
-static FILE *strbuf_open(struct strbuf *b)
-{
-	b->data = NULL;
-	b->len = 0;
-	b->f = open_memstream(&b->data, &b->len);
-	if (!b->f)
-		abort();
-	return b->f;
-}
-
-static void strbuf_close(struct strbuf *b)
-{
-	fclose(b->f);
-	b->f = NULL;
-}
-
-static json_t *strbuf_to_json(struct strbuf *b)
-{
-	strbuf_close(b);
-	json_t *j = new_string(b->data, b->len);
-	free(b->data);
-	return j;
-}
-
-static bool is_nil(json_t *v)
+bool tmpl_is_nil(json_t *v)
 {
 	return !v || json_is_null(v);
 }
 
 /* docker's numbers are Go ints: a JSON number without a fraction is one, whatever jansson parsed it as. */
-static bool as_integer(json_t *v, long long *out)
+bool tmpl_as_integer(json_t *v, long long *out)
 {
 	if (json_is_integer(v)) {
 		*out = json_integer_value(v);
@@ -160,12 +129,12 @@ static bool as_integer(json_t *v, long long *out)
 }
 
 /* The Go type a value has in messages and in printf's %!verb(type=value). */
-static const char *go_type(json_t *v)
+const char *tmpl_go_type(json_t *v)
 {
 	long long n;
 	if (json_is_string(v))
 		return "string";
-	if (as_integer(v, &n))
+	if (tmpl_as_integer(v, &n))
 		return "int";
 	if (json_is_real(v))
 		return "float64";
@@ -181,7 +150,7 @@ static const char *go_type(json_t *v)
 /* Go's truth: false, 0, "", nil and empty arrays and maps are false. */
 static bool is_true(json_t *v)
 {
-	if (is_nil(v))
+	if (tmpl_is_nil(v))
 		return false;
 	switch (json_typeof(v)) {
 	case JSON_STRING:
@@ -207,7 +176,7 @@ static int compare_keys(const void *a, const void *b)
 }
 
 /* Go prints and ranges over maps in key order. The array is malloc'd; the keys are the object's. */
-static const char **sorted_keys(json_t *obj)
+const char **tmpl_sorted_keys(json_t *obj)
 {
 	size_t n = json_object_size(obj), i = 0;
 	const char **keys = al_xcalloc(n ? n : 1, sizeof *keys);
@@ -217,359 +186,12 @@ static const char **sorted_keys(json_t *obj)
 	return keys;
 }
 
-/* ---- UTF-8 and Go's quoting -------------------------------------------------------------------------- */
-
-/* Decode one UTF-8 sequence; 0 when s does not start with a valid one. */
-static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *rune)
-{
-	static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
-	size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
-	if (n == 0 || n > len || s[0] > 0xf4)
-		return 0;
-	uint32_t r = n == 1 ? s[0] : s[0] & (0x7fu >> n);
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		r = r << 6 | (s[i] & 0x3f);
-	}
-	if (r < min[n] || r > 0x10ffff || (r >= 0xd800 && r <= 0xdfff))
-		return 0;
-	*rune = r;
-	return n;
-}
-
-static size_t utf8_encode(uint32_t r, char *out)
-{
-	if (r < 0x80) {
-		out[0] = (char)r;
-		return 1;
-	}
-	size_t n = r < 0x800 ? 2 : r < 0x10000 ? 3 : 4;
-	for (size_t i = n - 1; i > 0; i--, r >>= 6)
-		out[i] = (char)(0x80 | (r & 0x3f));
-	out[0] = (char)((0xf00u >> n) | r);
-	return n;
-}
-
-static size_t count_runes(const char *s, size_t len)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < len; i++)
-		n += ((unsigned char)s[i] & 0xc0) != 0x80;
-	return n;
-}
-
-/* Runes above ASCII that strconv.IsPrint refuses: controls, spaces other than ' ', format characters,
- * line and paragraph separators, private use, noncharacters (the common ones; unassigned runes pass). */
-static bool go_unprintable(uint32_t r)
-{
-	static const uint32_t ranges[][2] = {
-	    {0x80, 0xa0},     {0xad, 0xad},	  {0x600, 0x605},      {0x61c, 0x61c},	 {0x6dd, 0x6dd},
-	    {0x70f, 0x70f},   {0x1680, 0x1680},	  {0x180e, 0x180e},    {0x2000, 0x200f}, {0x2028, 0x202f},
-	    {0x205f, 0x206f}, {0x3000, 0x3000},	  {0xe000, 0xf8ff},    {0xfeff, 0xfeff}, {0xfff9, 0xfffb},
-	    {0xfffe, 0xffff}, {0xe0001, 0xe007f}, {0xf0000, 0x10ffff},
-	};
-	for (size_t i = 0; i < AL_ARRAY_SIZE(ranges); i++)
-		if (r >= ranges[i][0] && r <= ranges[i][1])
-			return true;
-	return false;
-}
-
-/* strconv.Quote's form of one rune between quotes q. */
-static void quote_rune(FILE *f, uint32_t r, const char *raw, size_t n, char q)
-{
-	static const char simple[] = "\a\b\f\n\r\t\v", letters[] = "abfnrtv";
-	const char *e = r > 0 && r < 0x20 ? strchr(simple, (int)r) : NULL;
-	if (r == (uint32_t)q || r == '\\')
-		fprintf(f, "\\%c", (char)r);
-	else if (r >= 0x20 && r < 0x7f)
-		fputc((int)r, f);
-	else if (e)
-		fprintf(f, "\\%c", letters[e - simple]);
-	else if (r < 0x20 || r == 0x7f)
-		fprintf(f, "\\x%02x", (unsigned)r);
-	else if (go_unprintable(r))
-		fprintf(f, r < 0x10000 ? "\\u%04x" : "\\U%08x", (unsigned)r);
-	else
-		fwrite(raw, 1, n, f);
-}
-
-static void quote_go(FILE *f, const char *s, size_t len, char q)
-{
-	fputc(q, f);
-	for (size_t i = 0, n; i < len; i += n) {
-		uint32_t r;
-		n = utf8_decode((const unsigned char *)s + i, len - i, &r);
-		if (n == 0) {
-			fprintf(f, "\\x%02x", (unsigned char)s[i]);
-			n = 1;
-		} else {
-			quote_rune(f, r, s + i, n, q);
-		}
-	}
-	fputc(q, f);
-}
-
-/* %q of an integer: a Go character literal. */
-static void quote_char(FILE *f, long long n)
-{
-	char buf[4];
-	uint32_t r = n < 0 || n > 0x10ffff || (n >= 0xd800 && n <= 0xdfff) ? 0xfffd : (uint32_t)n;
-	size_t len = utf8_encode(r, buf);
-	quote_go(f, buf, len, '\'');
-}
-
-/* encoding/json's string, as docker's `json` calls it: HTML escaping off, U+2028/9 escaped. */
-static void json_quote(FILE *f, const char *s, size_t len)
-{
-	static const char simple[] = "\"\\\b\f\n\r\t", letters[] = "\"\\bfnrt";
-	fputc('"', f);
-	for (size_t i = 0, n; i < len; i += n) {
-		unsigned char c = (unsigned char)s[i];
-		const char *e = c ? memchr(simple, c, sizeof simple - 1) : NULL;
-		uint32_t r = 0;
-		n = 1;
-		if (e)
-			fprintf(f, "\\%c", letters[e - simple]);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else if (c < 0x80)
-			fputc(c, f);
-		else if ((n = utf8_decode((const unsigned char *)s + i, len - i, &r)) == 0)
-			fputs("\\ufffd", f), n = 1;
-		else if (r == 0x2028 || r == 0x2029)
-			fprintf(f, "\\u%04x", (unsigned)r);
-		else
-			fwrite(s + i, 1, n, f);
-	}
-	fputc('"', f);
-}
-
-/* ---- Go's float formatting --------------------------------------------------------------------------- */
-
-/* The shortest digits that read back as d > 0, as strconv finds them, and the decimal point's place:
- * 0.015 is "15" with point -1, 1500 is "15" with point 4. */
-static size_t shortest_digits(double d, char digits[24], int *point)
-{
-	char buf[40];
-	for (int prec = 0; prec <= 16; prec++) {
-		snprintf(buf, sizeof buf, "%.*e", prec, d);
-		if (strtod(buf, NULL) == d)
-			break;
-	}
-	size_t n = 0;
-	const char *s = buf;
-	for (; *s != 'e'; s++)
-		if (*s >= '0' && *s <= '9')
-			digits[n++] = *s;
-	while (n > 1 && digits[n - 1] == '0')
-		n--;
-	digits[n] = '\0';
-	*point = atoi(s + 1) + 1;
-	return n;
-}
-
-/* d.ddde±XX; json wants one exponent digit where Go's %e writes two (e-07 → e-7). */
-static void put_exponent_form(FILE *f, const char *digits, size_t n, int exp, bool json)
-{
-	fputc(digits[0], f);
-	if (n > 1)
-		fprintf(f, ".%s", digits + 1);
-	if (json && exp < 0)
-		fprintf(f, "e-%d", -exp);
-	else
-		fprintf(f, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
-}
-
-static void put_zeros(FILE *f, int n)
-{
-	while (n-- > 0)
-		fputc('0', f);
-}
-
-static void put_fixed_form(FILE *f, const char *digits, size_t n, int point)
-{
-	if (point <= 0) {
-		fputs("0.", f);
-		put_zeros(f, -point);
-		fputs(digits, f);
-	} else if ((size_t)point >= n) {
-		fputs(digits, f);
-		put_zeros(f, point - (int)n);
-	} else {
-		fprintf(f, "%.*s.%s", point, digits, digits + point);
-	}
-}
-
-/* fmt's %v of a float64 (strconv 'g', shortest, exponent form from 1e+06 and below 1e-04), or json's. */
-static void put_float(FILE *f, double d, bool json)
-{
-	char digits[24];
-	int point;
-	if (d < 0) {
-		fputc('-', f);
-		d = -d;
-	}
-	size_t n = shortest_digits(d, digits, &point);
-	int exp = point - 1;
-	bool exponent_form = json ? d < 1e-6 || d >= 1e21 : exp < -4 || exp >= 6;
-	if (exponent_form)
-		put_exponent_form(f, digits, n, exp, json);
-	else
-		put_fixed_form(f, digits, n, point);
-}
-
-/* ---- printing: fmt's verbs over JSON values ---------------------------------------------------------- */
-
-static void fmt_value(FILE *f, json_t *v, char verb, bool nested);
-
-/* %!d(string=abc): a verb that does not fit the value, printed as fmt does. */
-static void fmt_bad_verb(FILE *f, json_t *v, char verb)
-{
-	fprintf(f, "%%!%c(%s=", verb, go_type(v));
-	fmt_value(f, v, 'v', true);
-	fputc(')', f);
-}
-
-static void fmt_text(FILE *f, const char *s, size_t len, char verb)
-{
-	if (verb == 'q') {
-		quote_go(f, s, len, '"');
-	} else if (verb == 'd') {
-		fputs("%!d(string=", f);
-		fwrite(s, 1, len, f);
-		fputc(')', f);
-	} else {
-		fwrite(s, 1, len, f);
-	}
-}
-
-static void fmt_map(FILE *f, json_t *obj, char verb)
-{
-	_cleanup_free_ const char **keys = sorted_keys(obj);
-	fputs("map[", f);
-	for (size_t i = 0; i < json_object_size(obj); i++) {
-		if (i > 0)
-			fputc(' ', f);
-		fmt_text(f, keys[i], strlen(keys[i]), verb);
-		fputc(':', f);
-		fmt_value(f, json_object_get(obj, keys[i]), verb, true);
-	}
-	fputc(']', f);
-}
-
-static void fmt_array(FILE *f, json_t *arr, char verb)
-{
-	size_t i;
-	json_t *e;
-	fputc('[', f);
-	json_array_foreach (arr, i, e) {
-		if (i > 0)
-			fputc(' ', f);
-		fmt_value(f, e, verb, true);
-	}
-	fputc(']', f);
-}
-
-/* One value under verb s, d, v or q; nested when inside a map or array, where nil is plain <nil>. */
-static void fmt_value(FILE *f, json_t *v, char verb, bool nested)
-{
-	long long n;
-	if (is_nil(v) && (nested || verb == 'v'))
-		fputs("<nil>", f);
-	else if (is_nil(v))
-		fprintf(f, "%%!%c(<nil>)", verb);
-	else if (json_is_string(v))
-		fmt_text(f, json_string_value(v), json_string_length(v), verb);
-	else if (as_integer(v, &n) && (verb == 'd' || verb == 'v'))
-		fprintf(f, "%lld", n);
-	else if (as_integer(v, &n) && verb == 'q')
-		quote_char(f, n);
-	else if (json_is_real(v) && verb == 'v')
-		put_float(f, json_real_value(v), false);
-	else if (json_is_boolean(v) && verb == 'v')
-		fputs(json_is_true(v) ? "true" : "false", f);
-	else if (json_is_object(v))
-		fmt_map(f, v, verb);
-	else if (json_is_array(v))
-		fmt_array(f, v, verb);
-	else
-		fmt_bad_verb(f, v, verb);
-}
-
-/* What an action prints: a missing value is <no value>, the rest as fmt.Print. */
-static void print_value(FILE *f, json_t *v)
-{
-	if (!v)
-		fputs("<no value>", f);
-	else
-		fmt_value(f, v, 'v', false);
-}
-
-static void json_encode(FILE *f, json_t *v);
-
-static void json_encode_object(FILE *f, json_t *obj)
-{
-	const char *key;
-	json_t *e;
-	bool first = true;
-	fputc('{', f);
-	json_object_foreach (obj, key, e) {
-		fputs(first ? "" : ",", f);
-		first = false;
-		json_quote(f, key, strlen(key));
-		fputc(':', f);
-		json_encode(f, e);
-	}
-	fputc('}', f);
-}
-
-static void json_encode_array(FILE *f, json_t *arr)
-{
-	size_t i;
-	json_t *e;
-	fputc('[', f);
-	json_array_foreach (arr, i, e) {
-		fputs(i ? "," : "", f);
-		json_encode(f, e);
-	}
-	fputc(']', f);
-}
-
-/* docker's `json`: encoding/json's compact form; keys in the object's order. */
-static void json_encode(FILE *f, json_t *v)
-{
-	long long n;
-	if (is_nil(v))
-		fputs("null", f);
-	else if (json_is_string(v))
-		json_quote(f, json_string_value(v), json_string_length(v));
-	else if (as_integer(v, &n))
-		fprintf(f, "%lld", n);
-	else if (json_is_real(v))
-		put_float(f, json_real_value(v), true);
-	else if (json_is_boolean(v))
-		fputs(json_is_true(v) ? "true" : "false", f);
-	else if (json_is_object(v))
-		json_encode_object(f, v);
-	else
-		json_encode_array(f, v);
-}
-
 /* ---- execution state and its errors ------------------------------------------------------------------ */
 
 struct exec {
 	FILE *out;
 	const char *src;
 	struct al_err *err;
-};
-
-/* A function's arguments, evaluated: new references, NULL for a missing value. */
-struct call {
-	const struct operand *fn;
-	json_t *argv[MAX_CALL_ARGS];
-	const struct operand *ops[MAX_CALL_ARGS]; /* where each argument is written; NULL when piped */
-	size_t argc;
 };
 
 static void line_and_column(const char *src, size_t pos, int *line, int *col)
@@ -611,9 +233,7 @@ static int exec_error(struct exec *x, size_t pos, size_t len, const char *fmt, .
 
 /* A bad argument i, reported where it is written as Go does, else at the function (ARG_FN). */
 #define ARG_FN SIZE_MAX
-static int arg_error(struct exec *x, const struct call *c, size_t i, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int arg_error(struct exec *x, const struct call *c, size_t i, const char *fmt, ...)
+int tmpl_arg_error(struct exec *x, const struct call *c, size_t i, const char *fmt, ...)
 {
 	const struct operand *at = i < c->argc && c->ops[i] ? c->ops[i] : c->fn;
 	va_list ap;
@@ -639,24 +259,16 @@ static int call_error(struct exec *x, const struct call *c, const char *fmt, ...
 
 /* ---- the functions ----------------------------------------------------------------------------------- */
 
-static int want_string(struct exec *x, const struct call *c, size_t i, const char **s, size_t *len)
+int tmpl_want_string(struct exec *x, const struct call *c, size_t i, const char **s, size_t *len)
 {
 	json_t *v = c->argv[i];
 	if (!v)
-		return arg_error(x, c, i, "invalid value; expected string");
+		return tmpl_arg_error(x, c, i, "invalid value; expected string");
 	if (!json_is_string(v))
-		return arg_error(x, c, i, "wrong type for value; expected string; got %s", go_type(v));
+		return tmpl_arg_error(x, c, i, "wrong type for value; expected string; got %s",
+				      tmpl_go_type(v));
 	*s = json_string_value(v);
 	*len = json_string_length(v);
-	return 0;
-}
-
-static int fn_json(struct exec *x, const struct call *c, json_t **result)
-{
-	struct strbuf b;
-	(void)x;
-	json_encode(strbuf_open(&b), c->argv[0]);
-	*result = strbuf_to_json(&b);
 	return 0;
 }
 
@@ -665,7 +277,7 @@ static int change_case(struct exec *x, const struct call *c, bool upper, json_t 
 {
 	const char *s = NULL;
 	size_t len = 0;
-	if (want_string(x, c, 0, &s, &len) < 0)
+	if (tmpl_want_string(x, c, 0, &s, &len) < 0)
 		return -1;
 	_cleanup_free_ char *copy = al_xmalloc(len + 1);
 	for (size_t i = 0; i < len; i++) {
@@ -676,7 +288,7 @@ static int change_case(struct exec *x, const struct call *c, bool upper, json_t 
 			ch = (char)(ch - 'A' + 'a');
 		copy[i] = ch;
 	}
-	*result = new_string(copy, len);
+	*result = tmpl_new_string(copy, len);
 	return 0;
 }
 
@@ -714,18 +326,19 @@ static int fn_join(struct exec *x, const struct call *c, json_t **result)
 	const char *sep = NULL;
 	size_t sep_len = 0, i;
 	struct strbuf b;
-	if (!is_nil(list) && (!json_is_array(list) || !all_strings(list)))
-		return arg_error(x, c, 0, "wrong type for value; expected []string; got %s", go_type(list));
-	if (want_string(x, c, 1, &sep, &sep_len) < 0)
+	if (!tmpl_is_nil(list) && (!json_is_array(list) || !all_strings(list)))
+		return tmpl_arg_error(x, c, 0, "wrong type for value; expected []string; got %s",
+				      tmpl_go_type(list));
+	if (tmpl_want_string(x, c, 1, &sep, &sep_len) < 0)
 		return -1;
-	FILE *f = strbuf_open(&b);
-	if (!is_nil(list))
+	FILE *f = tmpl_strbuf_open(&b);
+	if (!tmpl_is_nil(list))
 		json_array_foreach (list, i, e) {
 			if (i > 0)
 				fwrite(sep, 1, sep_len, f);
 			fwrite(json_string_value(e), 1, json_string_length(e), f);
 		}
-	*result = strbuf_to_json(&b);
+	*result = tmpl_strbuf_to_json(&b);
 	return 0;
 }
 
@@ -733,13 +346,13 @@ static int fn_join(struct exec *x, const struct call *c, json_t **result)
  * zero string ""; other maps have no zero value to give and print <no value>. null is a nil map. */
 static int index_map(struct exec *x, const struct call *c, json_t *map, json_t *key, json_t **next)
 {
-	if (is_nil(key))
+	if (tmpl_is_nil(key))
 		return call_error(x, c, "value is nil; should be of type string");
 	if (!json_is_string(key))
-		return call_error(x, c, "value has type %s; should be string", go_type(key));
+		return call_error(x, c, "value has type %s; should be string", tmpl_go_type(key));
 	*next = json_is_null(map) ? NULL : json_object_get(map, json_string_value(key));
 	if (!*next && (json_is_null(map) || all_strings(map)))
-		*next = new_string("", 0);
+		*next = tmpl_new_string("", 0);
 	else
 		json_incref(*next);
 	return 0;
@@ -750,10 +363,10 @@ static int index_sequence(struct exec *x, const struct call *c, json_t *seq, jso
 {
 	long long k;
 	size_t len = json_is_string(seq) ? json_string_length(seq) : json_array_size(seq);
-	if (is_nil(key))
+	if (tmpl_is_nil(key))
 		return call_error(x, c, "cannot index slice/array with nil");
-	if (!as_integer(key, &k))
-		return call_error(x, c, "cannot index slice/array with type %s", go_type(key));
+	if (!tmpl_as_integer(key, &k))
+		return call_error(x, c, "cannot index slice/array with type %s", tmpl_go_type(key));
 	if (k < 0 || (unsigned long long)k >= len)
 		return call_error(x, c, "index out of range: %lld", k);
 	if (json_is_string(seq))
@@ -778,7 +391,7 @@ static int fn_index(struct exec *x, const struct call *c, json_t **result)
 		else if (json_is_array(item) || json_is_string(item))
 			r = index_sequence(x, c, item, c->argv[i], &next);
 		else
-			r = call_error(x, c, "can't index item of type %s", go_type(item));
+			r = call_error(x, c, "can't index item of type %s", tmpl_go_type(item));
 		json_decref(item);
 		if (r < 0)
 			return -1;
@@ -788,99 +401,12 @@ static int fn_index(struct exec *x, const struct call *c, json_t **result)
 	return 0;
 }
 
-/* One printf operand, padded with spaces to width runes (on the right with -). */
-static void printf_operand(FILE *f, json_t *v, char verb, int width, bool left)
-{
-	struct strbuf b;
-	fmt_value(strbuf_open(&b), v, verb, false);
-	strbuf_close(&b);
-	int pad = width - (int)count_runes(b.data, b.len);
-	for (int i = 0; !left && i < pad; i++)
-		fputc(' ', f);
-	fwrite(b.data, 1, b.len, f);
-	for (int i = 0; left && i < pad; i++)
-		fputc(' ', f);
-	free(b.data);
-}
-
-/* The conversion at fmt[*i] == '%': %%, or an optional - and width, then s, d, v or q. */
-static int printf_conversion(struct exec *x, const struct call *c, FILE *f, const char *fmt, size_t len,
-			     size_t *i, size_t *next_arg)
-{
-	size_t j = *i + 1;
-	bool left = j < len && fmt[j] == '-';
-	int width = 0;
-	j += left;
-	if (j < len && fmt[j] == '%' && !left) {
-		fputc('%', f);
-		*i = j;
-		return 0;
-	}
-	while (j < len && fmt[j] >= '0' && fmt[j] <= '9' && width < 10000 && !(width == 0 && fmt[j] == '0'))
-		width = width * 10 + (fmt[j++] - '0');
-	if (j >= len) {
-		fputs("%!(NOVERB)", f);
-		*i = j;
-		return 0;
-	}
-	if (!fmt[j] || !strchr("sdvq", fmt[j]))
-		return arg_error(
-		    x, c, 0, "printf: %%%.*s is not supported: only %%s, %%d, %%v and %%q with - and a width",
-		    (int)(j - *i), fmt + *i + 1);
-	*i = j;
-	if (*next_arg >= c->argc)
-		fprintf(f, "%%!%c(MISSING)", fmt[j]);
-	else
-		printf_operand(f, c->argv[(*next_arg)++], fmt[j], width, left);
-	return 0;
-}
-
-/* fmt's %!(EXTRA string=a, int=2) for arguments no conversion used. */
-static void printf_extra(FILE *f, const struct call *c, size_t next_arg)
-{
-	if (next_arg >= c->argc)
-		return;
-	fputs("%!(EXTRA ", f);
-	for (size_t i = next_arg; i < c->argc; i++) {
-		fputs(i > next_arg ? ", " : "", f);
-		if (is_nil(c->argv[i])) {
-			fputs("<nil>", f);
-			continue;
-		}
-		fprintf(f, "%s=", go_type(c->argv[i]));
-		fmt_value(f, c->argv[i], 'v', false);
-	}
-	fputc(')', f);
-}
-
-static int fn_printf(struct exec *x, const struct call *c, json_t **result)
-{
-	const char *fmt = NULL;
-	size_t len = 0, next_arg = 1;
-	struct strbuf b;
-	if (want_string(x, c, 0, &fmt, &len) < 0)
-		return -1;
-	FILE *f = strbuf_open(&b);
-	for (size_t i = 0; i < len; i++) {
-		if (fmt[i] != '%') {
-			fputc(fmt[i], f);
-		} else if (printf_conversion(x, c, f, fmt, len, &i, &next_arg) < 0) {
-			strbuf_close(&b);
-			free(b.data);
-			return -1;
-		}
-	}
-	printf_extra(f, c, next_arg);
-	*result = strbuf_to_json(&b);
-	return 0;
-}
-
 static const struct function functions[] = {
     {"index", 1, SIZE_MAX, fn_index},
     {"join", 2, 2, fn_join},
-    {"json", 1, 1, fn_json},
+    {"json", 1, 1, tmpl_fn_json},
     {"lower", 1, 1, fn_lower},
-    {"printf", 1, SIZE_MAX, fn_printf},
+    {"printf", 1, SIZE_MAX, tmpl_fn_printf},
     {"upper", 1, 1, fn_upper},
 };
 
@@ -921,7 +447,7 @@ static int eval_field(struct exec *x, const struct operand *op, json_t *dot, jso
 			cur = json_object_get(cur, op->fields[i]);
 		else
 			return exec_error(x, op->pos, op->len, "can't evaluate field %s in type %s",
-					  op->fields[i], go_type(cur));
+					  op->fields[i], tmpl_go_type(cur));
 	}
 	*result = json_incref(cur);
 	return 0;
@@ -936,7 +462,7 @@ static int eval_operand(struct exec *x, const struct operand *op, json_t *dot, j
 	case OPERAND_FIELD:
 		return eval_field(x, op, dot, result);
 	case OPERAND_STRING:
-		*result = new_string(op->str, op->str_len);
+		*result = tmpl_new_string(op->str, op->str_len);
 		return 0;
 	case OPERAND_NUMBER:
 		*result = json_integer(op->number);
@@ -967,7 +493,7 @@ static int eval_call(struct exec *x, const struct command *cmd, json_t *dot, jso
 	if (r == 0 && has_piped)
 		c.argv[c.argc++] = json_incref(piped);
 	if (r == 0 && arity_problem(c.fn->func, c.argc, problem, sizeof problem))
-		r = arg_error(x, &c, ARG_FN, "%s", problem);
+		r = tmpl_arg_error(x, &c, ARG_FN, "%s", problem);
 	if (r == 0)
 		r = c.fn->func->impl(x, &c, result);
 	for (size_t i = 0; i < c.argc; i++)
@@ -998,8 +524,8 @@ static int walk(struct exec *x, const struct node *list, json_t *dot);
 static int range_error(struct exec *x, const struct pipeline *pipe, json_t *v)
 {
 	struct strbuf b;
-	fmt_value(strbuf_open(&b), v, 'v', false);
-	strbuf_close(&b);
+	tmpl_fmt_value(tmpl_strbuf_open(&b), v, 'v', false);
+	tmpl_strbuf_close(&b);
 	exec_error(x, pipe->pos, pipe->len, "range can't iterate over %s", b.data);
 	free(b.data);
 	return -1;
@@ -1013,14 +539,14 @@ static int walk_range(struct exec *x, const struct node *n, json_t *dot)
 	int r = 0;
 	if (eval_pipeline(x, n->pipe, dot, &v) < 0)
 		return -1;
-	if (!is_nil(v) && !json_is_array(v) && !json_is_object(v)) {
+	if (!tmpl_is_nil(v) && !json_is_array(v) && !json_is_object(v)) {
 		r = range_error(x, n->pipe, v);
 	} else if (json_is_array(v) && json_array_size(v) > 0) {
 		json_array_foreach (v, i, e)
 			if (r == 0)
 				r = walk(x, n->body, e);
 	} else if (json_is_object(v) && json_object_size(v) > 0) {
-		_cleanup_free_ const char **keys = sorted_keys(v);
+		_cleanup_free_ const char **keys = tmpl_sorted_keys(v);
 		for (i = 0; i < json_object_size(v) && r == 0; i++)
 			r = walk(x, n->body, json_object_get(v, keys[i]));
 	} else {
@@ -1041,7 +567,7 @@ static int walk_node(struct exec *x, const struct node *n, json_t *dot)
 	case NODE_ACTION:
 		if (eval_pipeline(x, n->pipe, dot, &v) < 0)
 			return -1;
-		print_value(x->out, v);
+		tmpl_print_value(x->out, v);
 		json_decref(v);
 		return 0;
 	case NODE_IF:
@@ -1310,7 +836,7 @@ static size_t decode_escape(const char *s, size_t avail, char *out, size_t *n)
 	else if (v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
 		return 0;
 	else
-		*n += utf8_encode(v, out + *n);
+		*n += tmpl_utf8_encode(v, out + *n);
 	return digits + 1;
 }
 
@@ -1662,9 +1188,9 @@ static int parse_template(struct parser *p, struct node **root)
 static int execute(const char *src, const struct node *nodes, json_t *root, char **out, struct al_err *err)
 {
 	struct strbuf b;
-	struct exec x = {.out = strbuf_open(&b), .src = src, .err = err};
+	struct exec x = {.out = tmpl_strbuf_open(&b), .src = src, .err = err};
 	int r = walk(&x, nodes, root);
-	strbuf_close(&b);
+	tmpl_strbuf_close(&b);
 	if (r < 0) {
 		free(b.data);
 		return -1;
