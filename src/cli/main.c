@@ -12,6 +12,7 @@ static const struct {
 	const char *summary;
 } verbs[] = {
     {"run", al_verb_run, "Run a command in a new hardened sandbox"},
+    {"image", al_verb_image, "Manage images: import, load, ls, inspect, rm, tag"},
 };
 
 static void usage(FILE *out)

@@ -3,3 +3,4 @@
 #pragma once
 
 int al_verb_run(int argc, char **argv);
+int al_verb_image(int argc, char **argv);

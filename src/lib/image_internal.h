@@ -22,7 +22,8 @@ struct image_store {
 	int gc_lock;   /* layers.lock: shared while loading, exclusive while removing layers */
 };
 
-int image_store_open(struct image_store *st, struct al_err *err);
+/* Open (creating) the store; gc_lock_op is LOCK_SH for adding content, LOCK_EX for removing it. */
+int image_store_open(struct image_store *st, int gc_lock_op, struct al_err *err);
 void image_store_close(struct image_store *st);
 /* flock the metadata lock (exclusive) for a read-modify-write of repositories.json. Returns the fd. */
 int image_store_lock_meta(struct image_store *st, struct al_err *err);
@@ -46,21 +47,47 @@ int image_write_file_atomic(int dirfd, const char *name, const void *data, size_
 
 /* What to check about a layer blob, and what unpacking it found. */
 struct layer_expect {
-	const char *diff_id;	/* sha256 hex of the uncompressed tar, or NULL when unknown */
+	const char *diff_id;	 /* sha256 hex of the uncompressed tar, or NULL when unknown */
 	const char *blob_digest; /* sha256 hex of the blob as stored (compressed), or NULL */
 };
 struct layer_result {
 	char diff_id[AL_SHA256_HEX_LEN + 1];
-	uint64_t size;		 /* bytes of regular file content */
+	uint64_t size;		  /* bytes of regular file content */
 	unsigned skipped_devices; /* device nodes not created (rootless) */
-	bool reused;		 /* the layer was already in the store */
+	bool reused;		  /* the layer was already in the store */
 };
-/* Unpack the layer blob at blob_dirfd/blob_path into layers/sha256/<diffid>, verifying what `expect`
- * gives. Whiteouts become overlayfs whiteouts. A layer already present is not unpacked again. */
-int image_unpack_layer(struct image_store *st, int blob_dirfd, const char *blob_path,
+/* Unpack the layer blob read from blob_fd (label names it in messages) into layers/sha256/<diffid>,
+ * verifying what `expect` gives. Whiteouts become overlayfs whiteouts. A layer already present is not
+ * unpacked again (res->reused). */
+int image_unpack_layer(struct image_store *st, int blob_fd, const char *label,
 		       const struct layer_expect *expect, struct layer_result *res, struct al_err *err);
+/* Open a file beneath dirfd (symlinks may not leave it). Returns the fd or -1 with errno. */
+int image_open_beneath(int dirfd, const char *path, int flags);
 
-/* Record an image: its config bytes (id = their sha256, verified against want_id when given) and
- * tags; every layer its config names must be in the store. *id_out is "sha256:HEX". */
-int image_commit(struct image_store *st, const char *config, size_t config_len, const char *want_id,
-		 char *const *tags, char **id_out, struct al_err *err);
+/* A pax tar written to fd and hashed as written (the diff id of what it writes). */
+struct archive_entry;
+struct tar_writer {
+	int fd;
+	struct sha256_ctx sha;
+	uint64_t written;
+};
+/* Each returns 0 or -errno. Data follows its header; finish pads it to the block. */
+int image_tar_write_header(struct tar_writer *w, struct archive_entry *e);
+int image_tar_write_data(struct tar_writer *w, const void *buf, size_t n);
+int image_tar_finish_entry(struct tar_writer *w);
+int image_tar_close(struct tar_writer *w);
+
+/* An image ready to be recorded: its config's original bytes, their sha256, its tags ("name:tag"). */
+struct image_new {
+	char *config;
+	size_t config_len;
+	char id[AL_SHA256_HEX_LEN + 1];
+	char **tags; /* NULL-terminated, normalized; may be empty */
+};
+void image_new_free(struct image_new *img);
+
+/* Parse a config and return its rootfs.diff_ids as hex strings (NULL-terminated, strv). */
+int image_config_diff_ids(const char *config, size_t len, char ***hex_out, struct al_err *err);
+/* Record images: their configs, then all their tags in one update of repositories.json. Every layer
+ * their configs name must be in the store already. */
+int image_commit(struct image_store *st, struct image_new *imgs, size_t n, struct al_err *err);
