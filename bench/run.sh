@@ -126,11 +126,24 @@ mean_sd_ms() { jq -r --arg n "$1" '.results[] | select(.command == $n) | "\(.mea
 div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 fmt() { awk -v a="$1" 'BEGIN { printf "%.2f", a }'; }
 
-declare -A MED MEAN SD
+# Drift: median of the first third of the runs against the last third. Other jobs starting or stopping
+# during the run show up here (hyperfine runs each command's series back to back).
+thirds_ms() { jq -r --arg n "$1" '.results[] | select(.command == $n) | .times
+	| def med: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+	(length / 3 | floor) as $k | "\(.[0:$k] | med * 1000) \(.[length - $k:] | med * 1000)"' "$OUT/latency.json"; }
+declare -A MED MEAN SD FIRST LAST
+DRIFT_WARN=""
 for t in bare airlock bwrap crun runc unshare; do
 	MED[$t]=$(median_ms "$t")
 	read -r MEAN[$t] SD[$t] < <(mean_sd_ms "$t")
+	read -r FIRST[$t] LAST[$t] < <(thirds_ms "$t")
+	if awk -v a="${FIRST[$t]}" -v b="${LAST[$t]}" 'BEGIN { r = b / a; exit !(r > 1.2 || r < 1 / 1.2) }'; then
+		DRIFT_WARN+="${DRIFT_WARN:+, }$t"
+	fi
 done
+if [ -n "$DRIFT_WARN" ]; then
+	log "WARNING: latency drifted by more than 20% during the series of: $DRIFT_WARN (other jobs?)"
+fi
 
 # ---------------------------------------------------------------------------------------------
 # 2. Throughput: N sandboxes, PAR at a time (host mount namespace, as deployed).
@@ -233,12 +246,16 @@ R_PP=$(div "$PP_IN_MED" "$PP_HOST_MED")
 	echo
 	echo "### Start-up latency of /bin/true (hyperfine -N, $RUNS runs, $WARMUP warm-up)"
 	echo
-	echo "| command | median ms | mean ± sd ms | airlock / this |"
-	echo "|---|---:|---:|---:|"
+	echo "| command | median ms | mean ± sd ms | first → last third, median ms | airlock / this |"
+	echo "|---|---:|---:|---:|---:|"
 	for t in bare airlock bwrap crun runc unshare; do
-		echo "| $t | $(fmt "${MED[$t]}") | $(fmt "${MEAN[$t]}") ± $(fmt "${SD[$t]}") | $(div "${MED[airlock]}" "${MED[$t]}") |"
+		echo "| $t | $(fmt "${MED[$t]}") | $(fmt "${MEAN[$t]}") ± $(fmt "${SD[$t]}") | $(fmt "${FIRST[$t]}") → $(fmt "${LAST[$t]}") | $(div "${MED[airlock]}" "${MED[$t]}") |"
 	done
 	echo
+	if [ -n "$DRIFT_WARN" ]; then
+		echo "**Drift over 20% between the first and last third of the series of: $DRIFT_WARN.** Other jobs were likely running; treat those medians with care."
+		echo
+	fi
 	echo "unshare = \`unshare -UrCmpinu --fork /bin/true\`: the same seven namespaces as airlock (user, cgroup, mount, pid, ipc, net, uts), nothing else (a floor, not a peer)."
 	echo
 	echo "### Targets"
