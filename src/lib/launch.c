@@ -36,7 +36,6 @@ struct launch {
 	int pidfd, sync_w, status_r, sigfd;
 	sigset_t old_mask;
 	bool timed_out, killed;
-	int kill_signal;
 	uint64_t kill_deadline;	 /* when pid 1 gets SIGKILL if it has not exited after its command's kill */
 	struct al_child_msg msg; /* how pid 1 said things ended */
 	bool have_msg;
@@ -408,7 +407,6 @@ static void handle_signals(struct launch *l)
 			al_tty_resize(&l->tty);
 		else if ((s == SIGINT || s == SIGTERM || s == SIGHUP) && !l->killed) {
 			l->killed = true;
-			l->kill_signal = s;
 			kill_sandbox(l);
 		}
 	}
