@@ -278,14 +278,22 @@ static int resolve_in(struct image_store *st, json_t *repos, const char *ref, ch
 	return al_err_set(err, ENOENT, "No such image: %s", ref);
 }
 
+/* Open the store read-only and find REF: its repositories document (caller owns) and id. */
+static int open_ref(struct image_store *st, const char *ref, json_t **repos, char hex[AL_SHA256_HEX_LEN + 1],
+		    struct al_err *err)
+{
+	if (image_store_open(st, 0, err) < 0)
+		return -1;
+	*repos = repos_read(st, err);
+	return !*repos || resolve_in(st, *repos, ref, hex, NULL, err) < 0 ? -1 : 0;
+}
+
 int al_image_resolve(const char *ref, char **id_out, struct al_err *err)
 {
 	_cleanup_store_ struct image_store st = {0};
-	if (image_store_open(&st, 0, err) < 0)
-		return -1;
-	_cleanup_json_ json_t *repos = repos_read(&st, err);
+	_cleanup_json_ json_t *repos = NULL;
 	char hex[AL_SHA256_HEX_LEN + 1];
-	if (!repos || resolve_in(&st, repos, ref, hex, NULL, err) < 0)
+	if (open_ref(&st, ref, &repos, hex, err) < 0)
 		return -1;
 	*id_out = al_xasprintf("sha256:%s", hex);
 	return 0;
@@ -433,11 +441,9 @@ static json_t *inspect_object(struct image_store *st, json_t *repos, const char 
 int al_image_inspect(const char *ref, json_t **out, struct al_err *err)
 {
 	_cleanup_store_ struct image_store st = {0};
-	if (image_store_open(&st, 0, err) < 0)
-		return -1;
-	_cleanup_json_ json_t *repos = repos_read(&st, err);
+	_cleanup_json_ json_t *repos = NULL;
 	char hex[AL_SHA256_HEX_LEN + 1];
-	if (!repos || resolve_in(&st, repos, ref, hex, NULL, err) < 0)
+	if (open_ref(&st, ref, &repos, hex, err) < 0)
 		return -1;
 	_cleanup_json_ json_t *config = config_read(&st, hex, err);
 	if (!config)
@@ -523,11 +529,9 @@ int al_image_list(json_t **list_out, struct al_err *err)
 int al_image_lowerdirs(const char *ref, char ***dirs_out, json_t **config_out, struct al_err *err)
 {
 	_cleanup_store_ struct image_store st = {0};
-	if (image_store_open(&st, 0, err) < 0)
-		return -1;
-	_cleanup_json_ json_t *repos = repos_read(&st, err);
+	_cleanup_json_ json_t *repos = NULL;
 	char hex[AL_SHA256_HEX_LEN + 1];
-	if (!repos || resolve_in(&st, repos, ref, hex, NULL, err) < 0)
+	if (open_ref(&st, ref, &repos, hex, err) < 0)
 		return -1;
 	_cleanup_json_ json_t *config = config_read(&st, hex, err);
 	if (!config)
