@@ -12,10 +12,15 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/ws" "$work/out"
 echo 'print("hello from the workspace")' > "$work/ws/task.py"
 
+# Limits need a cgroup: as root always; rootless only with a delegated cgroup v2 subtree (without one,
+# airlock refuses a limit rather than silently ignoring it), so the rootless demo runs without them.
+limits=()
+[ "$(id -u)" -eq 0 ] && limits=(--memory 256m --pids-limit 64)
+
 echo "== airlock run: a hardened sandbox, as the reference deployment runs an agent's command"
 set -x
 build/airlock run --cap-drop=ALL --read-only --tmpfs /tmp -v "$work/ws:/workspace:ro" -v "$work/out:/output:rw" \
-	--memory 256m --pids-limit 64 --timeout 10s -w /workspace --json -- /bin/sh -c '
+	"${limits[@]}" --timeout 10s -w /workspace --json -- /bin/sh -c '
 echo "whoami: $(id -u) in $(hostname), pid $$"
 echo "capabilities: $(grep CapEff /proc/self/status)"
 echo "seccomp: $(grep "^Seccomp:" /proc/self/status)"
