@@ -102,7 +102,7 @@ static int build_root(struct al_sandbox *sb, struct al_err *err)
 	struct al_root_build b;
 	int r = al_root_build(sb, &b, err);
 	if (r == 0)
-		r = al_dev_seal(&b, err);
+		r = al_dev_seal(err);
 	if (r == 0)
 		r = al_root_finalize(sb, &b, err);
 	al_root_build_release(&b);
@@ -181,16 +181,14 @@ static int close_inherited_fds(struct al_sandbox *sb, struct al_err *err)
 static int confine_filesystem(struct al_sandbox *sb, struct al_err *err)
 {
 	const struct al_spec *spec = sb->spec;
-	const char *paths[spec->n_mounts + 16];
+	const char *paths[spec->n_mounts + AL_N_HIDDEN_HOST_DIRS + 1];
 	size_t n = 0;
-	static const char *const host_root_tmpfs[] = {"/home", "/root", "/run",	  "/var",
-						      "/tmp",  "/mnt",	"/media", "/srv"};
 	for (size_t i = 0; i < spec->n_mounts; i++)
 		if (spec->mounts[i].kind == AL_MOUNT_TMPFS || !spec->mounts[i].readonly)
 			paths[n++] = spec->mounts[i].target;
 	if (!spec->rootfs)
-		for (size_t i = 0; i < AL_ARRAY_SIZE(host_root_tmpfs); i++)
-			paths[n++] = host_root_tmpfs[i];
+		for (size_t i = 0; i < AL_N_HIDDEN_HOST_DIRS; i++)
+			paths[n++] = al_hidden_host_dirs[i];
 	paths[n++] = "/dev/shm";
 	if (!spec->landlock)
 		return 0;

@@ -31,7 +31,7 @@ static const char *const masked_paths[] = {
 static const char *const readonly_paths[] = {"proc/bus", "proc/fs", "proc/irq", "proc/sys",
 					     "proc/sysrq-trigger"};
 
-static int mount_dev(struct al_root_build *b, struct al_err *err)
+static int mount_dev(struct al_err *err)
 {
 	if (mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=64k,nr_inodes=64") < 0)
 		return al_err_sys(err, errno, "mount /dev");
@@ -56,7 +56,6 @@ static int mount_dev(struct al_root_build *b, struct al_err *err)
 		return al_err_sys(err, errno, "mount /dev/pts");
 	if (mount("shm", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=67108864") < 0)
 		return al_err_sys(err, errno, "mount /dev/shm");
-	(void)b;
 	return 0;
 }
 
@@ -102,11 +101,11 @@ static int mount_sys(bool host_net, struct al_err *err)
 	return 0;
 }
 
-int al_kernfs_mount(struct al_root_build *b, bool host_net, struct al_err *err)
+int al_kernfs_mount(bool host_net, struct al_err *err)
 {
 	if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return al_err_sys(err, errno, "mount /proc");
-	if (mount_sys(host_net, err) < 0 || mount_dev(b, err) < 0)
+	if (mount_sys(host_net, err) < 0 || mount_dev(err) < 0)
 		return -1;
 	for (size_t i = 0; i < AL_ARRAY_SIZE(masked_paths); i++)
 		if (mask_path(masked_paths[i], err) < 0)
@@ -117,9 +116,8 @@ int al_kernfs_mount(struct al_root_build *b, bool host_net, struct al_err *err)
 	return 0;
 }
 
-int al_dev_seal(struct al_root_build *b, struct al_err *err)
+int al_dev_seal(struct al_err *err)
 {
-	(void)b;
 	if (mount(NULL, "dev", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC, NULL) < 0)
 		return al_err_sys(err, errno, "seal /dev");
 	return 0;

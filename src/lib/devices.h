@@ -5,10 +5,9 @@
 #include <stdbool.h>
 
 #include "error.h"
-#include "mounts.h"
 
 /* Mount /proc, /sys and /dev into the scaffold (the cwd). host_net: /sys is bound from the host
  * (a fresh sysfs needs our own network namespace). */
-int al_kernfs_mount(struct al_root_build *b, bool host_net, struct al_err *err);
+int al_kernfs_mount(bool host_net, struct al_err *err);
 /* After every other mount: /dev read-only (its device nodes stay usable). */
-int al_dev_seal(struct al_root_build *b, struct al_err *err);
+int al_dev_seal(struct al_err *err);

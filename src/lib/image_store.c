@@ -278,14 +278,19 @@ static int resolve_in(struct image_store *st, json_t *repos, const char *ref, ch
 	return al_err_set(err, ENOENT, "No such image: %s", ref);
 }
 
-/* Open the store read-only and find REF: its repositories document (caller owns) and id. */
+/* Open the store read-only and find REF: its repositories document and id, and (config not NULL) its
+ * config. The caller owns what is returned. */
 static int open_ref(struct image_store *st, const char *ref, json_t **repos, char hex[AL_SHA256_HEX_LEN + 1],
-		    struct al_err *err)
+		    json_t **config, struct al_err *err)
 {
 	if (image_store_open(st, 0, err) < 0)
 		return -1;
 	*repos = repos_read(st, err);
-	return !*repos || resolve_in(st, *repos, ref, hex, NULL, err) < 0 ? -1 : 0;
+	if (!*repos || resolve_in(st, *repos, ref, hex, NULL, err) < 0)
+		return -1;
+	if (config && !(*config = config_read(st, hex, err)))
+		return -1;
+	return 0;
 }
 
 int al_image_resolve(const char *ref, char **id_out, struct al_err *err)
@@ -293,7 +298,7 @@ int al_image_resolve(const char *ref, char **id_out, struct al_err *err)
 	_cleanup_store_ struct image_store st = {0};
 	_cleanup_json_ json_t *repos = NULL;
 	char hex[AL_SHA256_HEX_LEN + 1];
-	if (open_ref(&st, ref, &repos, hex, err) < 0)
+	if (open_ref(&st, ref, &repos, hex, NULL, err) < 0)
 		return -1;
 	*id_out = al_xasprintf("sha256:%s", hex);
 	return 0;
@@ -443,10 +448,8 @@ int al_image_inspect(const char *ref, json_t **out, struct al_err *err)
 	_cleanup_store_ struct image_store st = {0};
 	_cleanup_json_ json_t *repos = NULL;
 	char hex[AL_SHA256_HEX_LEN + 1];
-	if (open_ref(&st, ref, &repos, hex, err) < 0)
-		return -1;
-	_cleanup_json_ json_t *config = config_read(&st, hex, err);
-	if (!config)
+	_cleanup_json_ json_t *config = NULL;
+	if (open_ref(&st, ref, &repos, hex, &config, err) < 0)
 		return -1;
 	*out = inspect_object(&st, repos, hex, config);
 	return 0;
@@ -531,10 +534,8 @@ int al_image_lowerdirs(const char *ref, char ***dirs_out, json_t **config_out, s
 	_cleanup_store_ struct image_store st = {0};
 	_cleanup_json_ json_t *repos = NULL;
 	char hex[AL_SHA256_HEX_LEN + 1];
-	if (open_ref(&st, ref, &repos, hex, err) < 0)
-		return -1;
-	_cleanup_json_ json_t *config = config_read(&st, hex, err);
-	if (!config)
+	_cleanup_json_ json_t *config = NULL;
+	if (open_ref(&st, ref, &repos, hex, &config, err) < 0)
 		return -1;
 	_cleanup_free_ char *text = json_dumps(config, JSON_COMPACT);
 	_cleanup_strv_ char **ids = NULL;

@@ -58,25 +58,20 @@ static void launch_init(struct launch *l, struct al_spec *spec)
 		l->sb.mount_src_fds[i] = -1;
 }
 
-static void close_fd(int *fd)
-{
-	al_closep(fd);
-}
-
 static void launch_release(struct launch *l)
 {
 	al_cgroup_destroy(l->cg);
 	l->cg = NULL;
 	for (size_t i = 0; i < l->sb.spec->n_mounts; i++)
-		close_fd(&l->sb.mount_src_fds[i]);
+		al_closep(&l->sb.mount_src_fds[i]);
 	free(l->sb.mount_src_fds);
 	free(l->new_volumes);
-	close_fd(&l->sb.sync_fd);
-	close_fd(&l->sb.status_fd);
-	close_fd(&l->pidfd);
-	close_fd(&l->sync_w);
-	close_fd(&l->status_r);
-	close_fd(&l->sigfd);
+	al_closep(&l->sb.sync_fd);
+	al_closep(&l->sb.status_fd);
+	al_closep(&l->pidfd);
+	al_closep(&l->sync_w);
+	al_closep(&l->status_r);
+	al_closep(&l->sigfd);
 	al_tty_close(&l->tty);
 	al_bpf_free(&l->sb.bpf);
 	sigprocmask(SIG_SETMASK, &l->old_mask, NULL);
@@ -333,8 +328,8 @@ static int start_child(struct launch *l, struct al_err *err)
 	if (pid == 0)
 		al_child_main(&l->sb);
 	l->pid = (pid_t)pid;
-	close_fd(&l->sb.sync_fd);
-	close_fd(&l->sb.status_fd);
+	al_closep(&l->sb.sync_fd);
+	al_closep(&l->sb.status_fd);
 
 	if (al_idmap_write(l->pid, &l->sb.map, err) < 0)
 		return -1;
@@ -355,7 +350,7 @@ static int place_in_cgroup(struct launch *l, struct al_err *err)
 		return -1;
 	if (write(l->sync_w, "c", 1) != 1)
 		return al_err_sys(err, errno, "start the sandbox");
-	close_fd(&l->sync_w);
+	al_closep(&l->sync_w);
 	return 0;
 }
 

@@ -21,8 +21,8 @@
 #define AL_HIDDEN_TMPFS_SIZE  (64ull << 20)
 #define AL_PIECE_ATTRS	      (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
 
-/* With the host's root, these directories are replaced by empty private tmpfs (THREATS.md 2). */
-static const char *const hidden_host_dirs[] = {"home", "root", "run", "var", "tmp", "mnt", "media", "srv"};
+const char *const al_hidden_host_dirs[AL_N_HIDDEN_HOST_DIRS] = {"/home", "/root", "/run",   "/var",
+								"/tmp",	 "/mnt",  "/media", "/srv"};
 /* Secrets hidden with the host's root: masked by /dev/null. */
 static const char *const hidden_host_files[] = {"/etc/shadow", "/etc/gshadow", "/etc/shadow-",
 						"/etc/gshadow-"};
@@ -274,10 +274,10 @@ static int attach_scaffold(int mfd, struct al_err *err)
 	return fchdir(mfd) < 0 ? al_err_sys(err, errno, "chdir into the new root") : 0;
 }
 
-static int hide_host_dirs(struct al_sandbox *sb, struct al_root_build *b, struct al_err *err)
+static int hide_host_dirs(struct al_root_build *b, struct al_err *err)
 {
-	for (size_t i = 0; i < AL_ARRAY_SIZE(hidden_host_dirs); i++) {
-		const char *name = hidden_host_dirs[i];
+	for (size_t i = 0; i < AL_N_HIDDEN_HOST_DIRS; i++) {
+		const char *name = al_hidden_host_dirs[i] + 1;
 		bool is_tmp = strcmp(name, "tmp") == 0;
 		if (mkdirat(b->root_fd, name, is_tmp ? 01777 : 0755) < 0)
 			return al_err_sys(err, errno, "mkdir /%s", name);
@@ -290,7 +290,6 @@ static int hide_host_dirs(struct al_sandbox *sb, struct al_root_build *b, struct
 		if (target < 0 || al_attach(mfd, target, name, err) < 0)
 			return target < 0 ? al_err_sys(err, errno, "open /%s", name) : -1;
 	}
-	(void)sb;
 	return 0;
 }
 
@@ -470,13 +469,13 @@ static int build_scaffold(struct al_root_build *b, int rootfs, struct al_err *er
 		if (mkdirat(b->root_fd, kernel_dirs[i], 0755) < 0)
 			return al_err_sys(err, errno, "mkdir /%s", kernel_dirs[i]);
 
-	const char *skip[AL_ARRAY_SIZE(kernel_dirs) + AL_ARRAY_SIZE(hidden_host_dirs)];
+	const char *skip[AL_ARRAY_SIZE(kernel_dirs) + AL_N_HIDDEN_HOST_DIRS];
 	size_t n_skip = 0;
 	for (size_t i = 0; i < AL_ARRAY_SIZE(kernel_dirs); i++)
 		skip[n_skip++] = kernel_dirs[i];
 	if (b->host_root)
-		for (size_t i = 0; i < AL_ARRAY_SIZE(hidden_host_dirs); i++)
-			skip[n_skip++] = hidden_host_dirs[i];
+		for (size_t i = 0; i < AL_N_HIDDEN_HOST_DIRS; i++)
+			skip[n_skip++] = al_hidden_host_dirs[i] + 1;
 	if (mirror_dir(b, rootfs, b->root_fd, "", skip, n_skip, err) < 0)
 		return al_err_prefix(err, "rootfs");
 	return 0;
@@ -513,10 +512,10 @@ int al_root_build(struct al_sandbox *sb, struct al_root_build *b, struct al_err 
 					      : build_scaffold(b, rootfs, err);
 	if (r < 0)
 		return -1;
-	if (b->host_root && (hide_host_dirs(sb, b, err) < 0 || hide_host_secrets(b, null_fd, err) < 0))
+	if (b->host_root && (hide_host_dirs(b, err) < 0 || hide_host_secrets(b, null_fd, err) < 0))
 		return -1;
 	/* Before the user's mounts, so that a target under /dev lands in the sandbox's /dev. */
-	if (al_kernfs_mount(b, spec->network == AL_NET_HOST, err) < 0)
+	if (al_kernfs_mount(spec->network == AL_NET_HOST, err) < 0)
 		return -1;
 
 	size_t order[spec->n_mounts ? spec->n_mounts : 1];

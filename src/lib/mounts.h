@@ -26,6 +26,10 @@ struct al_host_nodes {
 	size_t n;
 };
 
+/* With the host's root, these directories are empty private tmpfs (THREATS.md 2), writable inside. */
+#define AL_N_HIDDEN_HOST_DIRS 8
+extern const char *const al_hidden_host_dirs[AL_N_HIDDEN_HOST_DIRS];
+
 /* Open (O_PATH) a path inside the new root, symlinks resolved inside it (RESOLVE_IN_ROOT). */
 int al_open_in_root(int root_fd, const char *path, int flags);
 /* A fresh tmpfs as a detached mount. mode as octal text; size 0 = kernel default. */
