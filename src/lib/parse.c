@@ -269,6 +269,14 @@ static int ulimit_resource(const char *name, size_t len)
 	return -1;
 }
 
+const char *al_ulimit_name(int resource)
+{
+	for (size_t i = 0; i < AL_ARRAY_SIZE(ulimit_names); i++)
+		if (ulimit_names[i].resource == resource)
+			return ulimit_names[i].name;
+	return NULL;
+}
+
 /* "-1" is docker's spelling of unlimited. */
 static bool ulimit_value(const char *s, rlim_t *out)
 {

@@ -32,6 +32,8 @@ void al_mount_free(struct al_mount *m);
 int al_parse_cap(const char *s, int *out, struct al_err *err);
 /* The canonical upper-case name without CAP_ ("NET_ADMIN") of capability n, or NULL. */
 const char *al_cap_name(int n);
+/* docker's --ulimit name of RLIMIT_* resource ("nofile"), or NULL. */
+const char *al_ulimit_name(int resource);
 /* "UID" or "UID:GID", numeric (0..65535: the sandbox's mapped range). GID defaults to UID. */
 int al_parse_user(const char *s, uid_t *uid, gid_t *gid, struct al_err *err);
 /* An absolute path, normalised: collapses "//" and ".", rejects "..", strips a trailing "/".

@@ -141,3 +141,9 @@ al_rootfs --ulimit core=0 --ulimit nproc=100:200 -- /bin/sh -c '/probe rlimit co
 assert_status 0
 assert_eq "0 0 100 200" "$(echo $AL_OUT)"
 t_end
+
+t_begin "a --ulimit above what the host allows is an error naming it, not ignored"
+hard=$(cat /proc/sys/fs/nr_open)
+al_rootfs --ulimit "nofile=$((hard + 1))" -- /bin/true
+assert_airlock_error "--ulimit nofile=$((hard + 1)):$((hard + 1))"
+t_end

@@ -176,6 +176,14 @@ static void test_bool(void)
 	CHECK_FAILS(al_parse_bool("2", &b, "--x", &err), &err, "--x=2");
 }
 
+static void test_ulimit_name(void)
+{
+	CHECK_STR(al_ulimit_name(RLIMIT_NOFILE), "nofile");
+	CHECK_STR(al_ulimit_name(RLIMIT_NPROC), "nproc");
+	CHECK_STR(al_ulimit_name(RLIMIT_AS), "as");
+	CHECK(al_ulimit_name(-1) == NULL);
+}
+
 static void test_ulimit(void)
 {
 	struct al_rlimit r;
@@ -525,6 +533,7 @@ int main(void)
 	test_cpus();
 	test_bool();
 	test_ulimit();
+	test_ulimit_name();
 	test_normalize();
 	test_volume();
 	test_tmpfs();
