@@ -448,7 +448,10 @@ static int parse_volume(const char *s, struct al_mount *m, struct al_err *err)
 	}
 	if (volume_source(s, copy, m, err) < 0 || mount_target("volume", s, dst, &m->target, err) < 0)
 		return -1;
-	return opts ? volume_options(s, opts, m, err) : 0;
+	if (!opts)
+		return 0;
+	m->options = al_xstrdup(opts); /* before strtok cuts it: docker shows it as the mount's Mode */
+	return volume_options(s, opts, m, err);
 }
 
 int al_parse_volume(const char *s, struct al_mount *out, struct al_err *err)

@@ -21,7 +21,8 @@ void al_mount_free(struct al_mount *m)
 {
 	free(m->source);
 	free(m->target);
-	m->source = m->target = NULL;
+	free(m->options);
+	m->source = m->target = m->options = NULL;
 }
 
 void al_spec_free(struct al_spec *spec)
@@ -36,6 +37,12 @@ void al_spec_free(struct al_spec *spec)
 		free(spec->env[i]);
 	free(spec->env);
 	free(spec->rootfs);
+	free(spec->image);
+	free(spec->image_id);
+	al_strv_free(spec->layers);
+	al_strv_free(spec->labels);
+	al_strv_free(spec->dns);
+	al_strv_free(spec->extra_hosts);
 	free(spec->seccomp_profile);
 	free(spec->rlimits);
 	free(spec->workdir);
@@ -52,6 +59,7 @@ struct al_mount *al_spec_add_mount(struct al_spec *spec, const struct al_mount *
 	*dst = *m;
 	dst->source = m->source ? al_xstrdup(m->source) : NULL;
 	dst->target = al_xstrdup(m->target);
+	dst->options = m->options ? al_xstrdup(m->options) : NULL;
 	return dst;
 }
 

@@ -24,6 +24,7 @@ struct al_mount {
 	uint64_t size; /* TMPFS: bytes, 0 = default (see mounts.c) */
 	mode_t mode;   /* TMPFS: permission bits; has_mode says whether it was given */
 	bool has_mode;
+	char *options; /* BIND: the option string as given ("ro,z"), docker's Mode; NULL if none */
 };
 
 struct al_rlimit {
@@ -50,6 +51,12 @@ struct al_spec {
 	size_t argc;
 
 	char *rootfs;	/* NULL = the host's root with the secret-hiding defaults */
+	/* An image's root: an overlay of its layers. image is the reference as the user gave it (docker's
+	 * .Config.Image), image_id "sha256:HEX"; layers are directories, top layer first, NULL-terminated. */
+	char *image;
+	char *image_id;
+	char **layers;
+	size_t n_layers;
 	bool read_only; /* default true; false = throwaway writable layer over the root */
 
 	struct al_mount *mounts; /* volumes and tmpfs, in command-line order */
@@ -79,6 +86,13 @@ struct al_spec {
 	gid_t gid;
 	char *hostname; /* NULL = "airlock" or the name */
 	char *name;
+	char **labels; /* "KEY=VAL", NULL-terminated (or NULL) */
+	size_t n_labels;
+	char **dns; /* nameservers written to the sandbox's /etc/resolv.conf */
+	size_t n_dns;
+	char **extra_hosts; /* "NAME:IP" lines added to the sandbox's /etc/hosts */
+	size_t n_extra_hosts;
+	bool init; /* --init: accepted for docker; pid 1 is always airlock's own init */
 
 	bool interactive; /* -i: stdin passed through; otherwise /dev/null */
 	bool tty;	  /* -t: a pseudo-terminal */

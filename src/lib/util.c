@@ -160,3 +160,19 @@ char *al_xasprintf(const char *fmt, ...)
 		oom();
 	return p;
 }
+
+void al_strv_push(char ***v, size_t *n, const char *s)
+{
+	*v = al_xrealloc(*v, (*n + 2) * sizeof(char *));
+	(*v)[(*n)++] = al_xstrdup(s);
+	(*v)[*n] = NULL;
+}
+
+void al_strv_free(char **v)
+{
+	if (!v)
+		return;
+	for (char **p = v; *p; p++)
+		free(*p);
+	free(v);
+}

@@ -63,4 +63,7 @@ void *al_xmalloc(size_t n);
 void *al_xcalloc(size_t n, size_t size);
 void *al_xrealloc(void *p, size_t n);
 char *al_xstrdup(const char *s);
+/* NULL-terminated string vectors: append a copy of s (keeping the NULL), free all. */
+void al_strv_push(char ***v, size_t *n, const char *s);
+void al_strv_free(char **v);
 char *al_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
