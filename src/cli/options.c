@@ -8,6 +8,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <arpa/inet.h>
+
+#include "image.h"
 #include "parse.h"
 #include "util.h"
 
@@ -31,6 +34,12 @@ enum {
 	OPT_NAME,
 	OPT_JSON,
 	OPT_RM,
+	OPT_IMAGE,
+	OPT_LABEL,
+	OPT_DNS,
+	OPT_ADD_HOST,
+	OPT_INIT,
+	OPT_ENTRYPOINT,
 };
 
 struct run_flag {
@@ -72,15 +81,22 @@ static const struct run_flag run_flags[] = {
     {"user", required_argument, 'u', "UID[:GID]", "run as UID:GID inside the sandbox (numeric, 0-65535)"},
     {"hostname", required_argument, OPT_HOSTNAME, "NAME", "hostname inside the sandbox"},
     {"name", required_argument, OPT_NAME, "NAME", "name of the sandbox ([a-zA-Z0-9][a-zA-Z0-9_.-]*)"},
+    {"image", required_argument, OPT_IMAGE, "REF", "use image REF as the root (also: IMAGE as first word)"},
+    {"entrypoint", required_argument, OPT_ENTRYPOINT, "CMD", "override the image's entrypoint (\"\" = none)"},
+    {"label", required_argument, 'l', "KEY=VAL", "set a label on the sandbox; repeatable"},
+    {"dns", required_argument, OPT_DNS, "IP", "nameserver for the sandbox's /etc/resolv.conf; repeatable"},
+    {"add-host", required_argument, OPT_ADD_HOST, "NAME:IP", "add a line to the sandbox's /etc/hosts; repeatable"},
+    {"init", optional_argument, OPT_INIT, NULL, "accepted for docker: pid 1 is always airlock's init"},
+    {"detach", optional_argument, 'd', NULL, "run: start in the background and print the id"},
     {"interactive", optional_argument, 'i', NULL, "pass stdin through (otherwise /dev/null)"},
     {"tty", optional_argument, 't', NULL, "allocate a pseudo-terminal"},
     {"json", optional_argument, OPT_JSON, "[=FILE]", "write the result as JSON to FILE (default stderr)"},
-    {"rm", optional_argument, OPT_RM, NULL, "accepted for docker compatibility (always removed)"},
+    {"rm", optional_argument, OPT_RM, NULL, "remove the sandbox when it ends (always, without -d)"},
     {"help", no_argument, 'h', NULL, "print this help"},
 };
 
 /* Short letters must match the table; '+' stops at the first command word, ':' reports missing values. */
-static const char short_options[] = "+:v:m:e:w:u:ith";
+static const char short_options[] = "+:v:m:e:w:u:l:ithd";
 
 static const char *const default_path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -92,6 +108,7 @@ struct cap_request {
 
 struct run_state {
 	struct al_spec *spec;
+	struct al_cli_extra *x;
 	struct cap_request caps;
 };
 
@@ -314,14 +331,57 @@ static int opt_json(struct al_spec *spec, const char *arg, struct al_err *err)
 	return 0;
 }
 
-static int opt_rm(const char *arg, struct al_err *err)
+static int opt_label(struct al_spec *spec, const char *arg, struct al_err *err)
 {
-	bool rm;
-	if (opt_bool(arg, &rm, "--rm", err) < 0)
-		return -1;
-	if (!rm)
-		return al_err_set(err, EINVAL,
-				  "--rm=%s: airlock always removes the sandbox when the command ends", arg);
+	size_t klen = strcspn(arg, "=");
+	if (klen == 0)
+		return al_err_set(err, EINVAL, "--label %s: expected KEY=VALUE", arg);
+	_cleanup_free_ char *entry = arg[klen] ? al_xstrdup(arg) : al_xasprintf("%s=", arg);
+	for (size_t i = 0; i < spec->n_labels; i++) {
+		if (strncmp(spec->labels[i], entry, klen + 1) == 0) { /* a later --label KEY wins */
+			free(spec->labels[i]);
+			spec->labels[i] = steal_pointer(&entry);
+			return 0;
+		}
+	}
+	al_strv_push(&spec->labels, &spec->n_labels, entry);
+	return 0;
+}
+
+static bool is_ip(const char *s)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+}
+
+static int opt_dns(struct al_spec *spec, const char *arg, struct al_err *err)
+{
+	if (!is_ip(arg))
+		return al_err_set(err, EINVAL, "--dns %s: not an IP address", arg);
+	al_strv_push(&spec->dns, &spec->n_dns, arg);
+	return 0;
+}
+
+/* docker's NAME:IP (an IPv6 address keeps its colons: the name ends at the first one). */
+static int opt_add_host(struct al_spec *spec, const char *arg, struct al_err *err)
+{
+	size_t nlen = strcspn(arg, ":=");
+	_cleanup_free_ char *name = al_xstrndup(arg, nlen);
+	if (!arg[nlen] || !matches_name(name, ".-_"))
+		return al_err_set(err, EINVAL, "--add-host %s: expected NAME:IP", arg);
+	const char *ip = arg + nlen + 1;
+	if (!is_ip(ip))
+		return al_err_set(err, EINVAL, "--add-host %s: %s is not an IP address", arg, ip);
+	_cleanup_free_ char *entry = al_xasprintf("%s:%s", name, ip);
+	al_strv_push(&spec->extra_hosts, &spec->n_extra_hosts, entry);
+	return 0;
+}
+
+static int opt_image(struct al_spec *spec, const char *arg, struct al_err *err)
+{
+	if (!*arg)
+		return al_err_set(err, EINVAL, "--image: empty image reference");
+	replace_string(&spec->image, arg);
 	return 0;
 }
 
@@ -347,6 +407,7 @@ static int opt_value(struct run_state *st, int opt, const char *arg, struct al_e
 	case OPT_ENV_FILE:
 		return al_env_apply_file(spec, arg, err);
 	case 'u':
+		spec->user_given = true;
 		return al_parse_user(arg, &spec->uid, &spec->gid, err) < 0 ? flag_error(err, "--user") : 0;
 	case 'w':
 		return opt_workdir(spec, arg, err);
@@ -354,6 +415,18 @@ static int opt_value(struct run_state *st, int opt, const char *arg, struct al_e
 		return opt_hostname(spec, arg, err);
 	case OPT_NAME:
 		return opt_name(spec, arg, err);
+	case 'l':
+		return opt_label(spec, arg, err);
+	case OPT_DNS:
+		return opt_dns(spec, arg, err);
+	case OPT_ADD_HOST:
+		return opt_add_host(spec, arg, err);
+	case OPT_IMAGE:
+		return opt_image(spec, arg, err);
+	case OPT_ENTRYPOINT:
+		replace_string(&st->x->entrypoint, arg);
+		st->x->entrypoint_given = true;
+		return 0;
 	}
 	return al_err_set(err, EINVAL, "internal error: option %d has no handler", opt);
 }
@@ -386,7 +459,14 @@ static int apply_flag(struct run_state *st, int opt, const char *arg, struct al_
 	case OPT_JSON:
 		return opt_json(spec, arg, err);
 	case OPT_RM:
-		return opt_rm(arg, err);
+		st->x->rm_given = true;
+		return opt_bool(arg, &st->x->rm, "--rm", err);
+	case 'd':
+		if (st->x->verb != AL_CLI_RUN)
+			return al_err_set(err, EINVAL, "unknown flag: --detach");
+		return opt_bool(arg, &st->x->detach, "--detach", err);
+	case OPT_INIT:
+		return opt_bool(arg, &spec->init, "--init", err);
 	case 'h':
 		return AL_CLI_HELP;
 	}
@@ -459,13 +539,34 @@ static int parse_flags(int argc, char **argv, struct run_state *st, struct al_er
 	}
 }
 
-static void copy_command(struct al_spec *spec, int argc, char **argv)
+static void copy_command(struct al_spec *spec, int argc, char **argv, int first)
 {
-	size_t n = argc > optind ? (size_t)(argc - optind) : 0;
+	size_t n = argc > first ? (size_t)(argc - first) : 0;
 	spec->argv = al_xcalloc(n + 1, sizeof(char *));
 	for (size_t i = 0; i < n; i++)
-		spec->argv[i] = al_xstrdup(argv[optind + (int)i]);
+		spec->argv[i] = al_xstrdup(argv[first + (int)i]);
 	spec->argc = n;
+}
+
+/* Where the root comes from. `--image REF`, `--rootfs DIR` or a "--" before the first word settle it;
+ * otherwise create takes its first word as the image (docker's `create IMAGE [COMMAND]`), and run
+ * does when that word names an image in the store, else the words are a command on the host's root. */
+static int pick_image(struct run_state *st, int argc, char **argv, int *first, struct al_err *err)
+{
+	struct al_spec *spec = st->spec;
+	bool dashdash = *first > 0 && strcmp(argv[*first - 1], "--") == 0;
+	if (spec->image && spec->rootfs)
+		return al_err_set(err, EINVAL, "--image and --rootfs conflict: give one root");
+	if (spec->image || spec->rootfs || dashdash || *first >= argc)
+		return 0;
+	if (st->x->verb == AL_CLI_RUN) {
+		_cleanup_free_ char *id = NULL;
+		struct al_err ignored;
+		if (al_image_resolve(argv[*first], &id, &ignored) < 0)
+			return 0;
+	}
+	spec->image = al_xstrdup(argv[(*first)++]);
+	return 0;
 }
 
 /* The command sees only what was asked for, plus what a shell needs to work: the caller's
@@ -483,16 +584,39 @@ static void apply_default_env(struct al_spec *spec)
 		al_spec_setenv(spec, "LANG", "C.UTF-8");
 }
 
-int al_cli_parse_run(int argc, char **argv, struct al_spec *spec, struct al_err *err)
+int al_cli_parse(int argc, char **argv, struct al_spec *spec, struct al_cli_extra *x, struct al_err *err)
 {
-	struct run_state st = {.spec = spec};
+	struct run_state st = {.spec = spec, .x = x};
 	int r = parse_flags(argc, argv, &st, err);
 	if (r != 0)
 		return r;
-	copy_command(spec, argc, argv);
+	if (x->verb == AL_CLI_RUN && !x->detach && x->rm_given && !x->rm)
+		return al_err_set(err, EINVAL,
+				  "--rm=false: airlock always removes the sandbox when the command ends "
+				  "(keep one with create or run -d)");
+	int first = optind;
+	if (pick_image(&st, argc, argv, &first, err) < 0)
+		return -1;
+	copy_command(spec, argc, argv, first);
 	spec->caps_keep = resolve_caps(&st.caps);
+	if (spec->image && al_spec_apply_image(spec, x->entrypoint_given ? x->entrypoint : NULL, err) < 0)
+		return -1;
 	apply_default_env(spec);
 	return al_spec_validate(spec, err);
+}
+
+int al_cli_parse_run(int argc, char **argv, struct al_spec *spec, struct al_err *err)
+{
+	struct al_cli_extra x = {.verb = AL_CLI_RUN};
+	int r = al_cli_parse(argc, argv, spec, &x, err);
+	al_cli_extra_free(&x);
+	return r;
+}
+
+void al_cli_extra_free(struct al_cli_extra *x)
+{
+	free(x->entrypoint);
+	x->entrypoint = NULL;
 }
 
 void al_cli_run_usage(FILE *out)

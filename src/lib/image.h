@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "error.h"
+#include "spec.h"
 
 /* Import a root filesystem: a directory tree or a tarball (plain, gzip, zstd, xz, bzip2) becomes one
  * layer of a new image tagged `ref` (NAME[:TAG], tag "latest" by default). *id_out ("sha256:HEX") may be
@@ -51,3 +52,10 @@ int al_image_tag(const char *src, const char *dst, struct al_err *err);
 char *al_image_normalize_ref(const char *ref, struct al_err *err);
 
 void al_image_strv_free(char **v);
+
+/* Make spec->image (a reference) the sandbox's root: spec->image_id and spec->layers, and what the
+ * image's config says where the command line left it unset, as docker does: argv = Entrypoint (or
+ * `entrypoint`, when not NULL; "" = none) + the given command or else the image's Cmd; Env for keys
+ * not already set; WorkingDir when no -w; User when no -u (a name is looked up in the image's
+ * /etc/passwd and /etc/group). Unknown image: "No such image: REF". */
+int al_spec_apply_image(struct al_spec *spec, const char *entrypoint, struct al_err *err);

@@ -84,6 +84,7 @@ struct al_spec {
 	char *workdir; /* absolute; NULL = "/" */
 	uid_t uid;     /* inside the sandbox; default 0 */
 	gid_t gid;
+	bool user_given; /* -u was given (an image's User applies only otherwise) */
 	char *hostname; /* NULL = "airlock" or the name */
 	char *name;
 	char **labels; /* "KEY=VAL", NULL-terminated (or NULL) */

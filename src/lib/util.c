@@ -176,3 +176,11 @@ void al_strv_free(char **v)
 		free(*p);
 	free(v);
 }
+
+char *al_xstrndup(const char *s, size_t n)
+{
+	char *p = strndup(s, n);
+	if (!p)
+		abort();
+	return p;
+}

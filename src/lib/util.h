@@ -63,6 +63,7 @@ void *al_xmalloc(size_t n);
 void *al_xcalloc(size_t n, size_t size);
 void *al_xrealloc(void *p, size_t n);
 char *al_xstrdup(const char *s);
+char *al_xstrndup(const char *s, size_t n);
 /* NULL-terminated string vectors: append a copy of s (keeping the NULL), free all. */
 void al_strv_push(char ***v, size_t *n, const char *s);
 void al_strv_free(char **v);

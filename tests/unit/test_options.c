@@ -110,7 +110,7 @@ static void test_unknown_flag(void)
 	CHECK(strstr(err.msg, "bar") == NULL);
 	CHECK_FAILS(RUN("-x", "/bin/true"), &err, "unknown flag: -x");
 	CHECK_FAILS(RUN("-ix", "/bin/true"), &err, "unknown flag: -x");
-	CHECK_FAILS(RUN("-d", "/bin/true"), &err, "unknown flag: -d");
+	CHECK_FAILS(RUN("-q", "/bin/true"), &err, "unknown flag: -q");
 	/* getopt's unique prefixes are refused: "--read" must not quietly mean --read-only */
 	CHECK_FAILS(RUN("--read", "/bin/true"), &err, "unknown flag: --read");
 	CHECK_FAILS(RUN("--memory-s", "1g", "/bin/true"), &err, "unknown flag: --memory-s");
@@ -439,6 +439,7 @@ static void test_json_rm_help(void)
 
 	CHECK_OK(RUN("--rm", "--rm=true", "/bin/true"), &err);
 	CHECK_FAILS(RUN("--rm=false", "/bin/true"), &err, "--rm=false: airlock always removes");
+	CHECK_OK(RUN("-d", "--rm=false", "/bin/true"), &err);
 
 	CHECK_INT(RUN("--help"), AL_CLI_HELP);
 	CHECK_INT(RUN("-h", "/bin/true"), AL_CLI_HELP);
