@@ -12,7 +12,20 @@ static const struct {
 	const char *summary;
 } verbs[] = {
     {"run", al_verb_run, "Run a command in a new hardened sandbox"},
+    {"create", al_verb_create, "Create a named sandbox"},
+    {"start", al_verb_start, "Start created sandboxes"},
+    {"exec", al_verb_exec, "Run a command in a running sandbox"},
+    {"ps", al_verb_ps, "List sandboxes"},
+    {"ls", al_verb_ps, "List sandboxes (as ps)"},
+    {"inspect", al_verb_inspect, "Show sandboxes or images as docker's JSON"},
+    {"logs", al_verb_logs, "Print what a sandbox's command wrote"},
+    {"stop", al_verb_stop, "Stop running sandboxes"},
+    {"kill", al_verb_kill, "Send a signal to running sandboxes"},
+    {"rm", al_verb_rm, "Remove sandboxes"},
+    {"cp", al_verb_cp, "Copy files into or out of a running sandbox"},
+    {"prune", al_verb_prune, "Remove stopped or idle sandboxes"},
     {"image", al_verb_image, "Manage images: import, load, ls, inspect, rm, tag"},
+    {"version", al_verb_version, "Show the version (--format as docker)"},
 };
 
 static void usage(FILE *out)
@@ -35,7 +48,7 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (strcmp(verb, "--version") == 0 || strcmp(verb, "version") == 0) {
+	if (strcmp(verb, "--version") == 0) {
 		printf("airlock version %s\n", AIRLOCK_VERSION);
 		return 0;
 	}

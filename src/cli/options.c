@@ -85,7 +85,8 @@ static const struct run_flag run_flags[] = {
     {"entrypoint", required_argument, OPT_ENTRYPOINT, "CMD", "override the image's entrypoint (\"\" = none)"},
     {"label", required_argument, 'l', "KEY=VAL", "set a label on the sandbox; repeatable"},
     {"dns", required_argument, OPT_DNS, "IP", "nameserver for the sandbox's /etc/resolv.conf; repeatable"},
-    {"add-host", required_argument, OPT_ADD_HOST, "NAME:IP", "add a line to the sandbox's /etc/hosts; repeatable"},
+    {"add-host", required_argument, OPT_ADD_HOST, "NAME:IP",
+     "add a line to the sandbox's /etc/hosts; repeatable"},
     {"init", optional_argument, OPT_INIT, NULL, "accepted for docker: pid 1 is always airlock's init"},
     {"detach", optional_argument, 'd', NULL, "run: start in the background and print the id"},
     {"interactive", optional_argument, 'i', NULL, "pass stdin through (otherwise /dev/null)"},
@@ -621,11 +622,31 @@ void al_cli_extra_free(struct al_cli_extra *x)
 
 void al_cli_run_usage(FILE *out)
 {
-	fputs("Usage: airlock run [OPTIONS] [--] COMMAND [ARG...]\n\n"
-	      "Run COMMAND in a new sandbox: no network, no capabilities, read-only root, seccomp and\n"
-	      "Landlock on, no_new_privs always set. Options stop at COMMAND or at \"--\".\n\n"
-	      "Options:\n",
-	      out);
+	al_cli_usage(out, AL_CLI_RUN);
+}
+
+void al_cli_usage(FILE *out, enum al_cli_verb verb)
+{
+	if (verb == AL_CLI_RUN)
+		fputs(
+		    "Usage: airlock run [OPTIONS] [IMAGE] [--] COMMAND [ARG...]\n\n"
+		    "Run COMMAND in a new sandbox: no network, no capabilities, read-only root, seccomp and\n"
+		    "Landlock on, no_new_privs always set. The root is IMAGE's (when the first word names "
+		    "an\n"
+		    "image in the store, or with --image), --rootfs DIR, or else the host's with its "
+		    "secrets\n"
+		    "hidden. Options stop at the first word or at \"--\". Without -d the sandbox is removed\n"
+		    "when the command ends; with --name it can be reached by exec while it runs.\n\n"
+		    "Options:\n",
+		    out);
+	else
+		fputs(
+		    "Usage: airlock create [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
+		    "       airlock create [OPTIONS] --rootfs DIR|-- COMMAND [ARG...]\n\n"
+		    "Create a named sandbox (start it with 'airlock start'); prints its id. The options are\n"
+		    "run's; -d does not apply.\n\n"
+		    "Options:\n",
+		    out);
 	for (size_t i = 0; i < AL_ARRAY_SIZE(run_flags); i++) {
 		const struct run_flag *f = &run_flags[i];
 		char left[64];

@@ -37,3 +37,4 @@ int al_cli_parse_run(int argc, char **argv, struct al_spec *spec, struct al_err 
 
 /* The complete --help text of `airlock run`, one line per option. */
 void al_cli_run_usage(FILE *out);
+void al_cli_usage(FILE *out, enum al_cli_verb verb);

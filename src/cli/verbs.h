@@ -4,3 +4,15 @@
 
 int al_verb_run(int argc, char **argv);
 int al_verb_image(int argc, char **argv);
+int al_verb_create(int argc, char **argv);
+int al_verb_start(int argc, char **argv);
+int al_verb_stop(int argc, char **argv);
+int al_verb_kill(int argc, char **argv);
+int al_verb_rm(int argc, char **argv);
+int al_verb_ps(int argc, char **argv);
+int al_verb_inspect(int argc, char **argv);
+int al_verb_logs(int argc, char **argv);
+int al_verb_prune(int argc, char **argv);
+int al_verb_version(int argc, char **argv);
+int al_verb_exec(int argc, char **argv);
+int al_verb_cp(int argc, char **argv);

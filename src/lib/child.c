@@ -17,6 +17,7 @@
 
 #include "caps.h"
 #include "devices.h"
+#include "etc_files.h"
 #include "landlock.h"
 #include "mounts.h"
 #include "netns.h"
@@ -46,20 +47,55 @@ static int arm_parent_death(struct al_sandbox *sb, struct al_err *err)
 	return 0;
 }
 
-/* Wait for the launcher to write our id maps. */
+/* One tree from the launcher: the rootfs, or layer `status` of the image. */
+static void take_tree(struct al_sandbox *sb, const struct al_child_msg *msg, int fd)
+{
+	size_t i = (size_t)msg->status;
+	if (msg->kind == AL_LAUNCHER_ROOTFS && sb->rootfs_tree < 0)
+		sb->rootfs_tree = fd;
+	else if (msg->kind == AL_LAUNCHER_LAYER && sb->layer_trees && msg->status >= 0 &&
+		 i < sb->spec->n_layers && sb->layer_trees[i] < 0)
+		sb->layer_trees[i] = fd;
+	else if (fd >= 0)
+		close(fd);
+}
+
+/* As root, the launcher sends the rootfs, or every layer of the image, as idmapped trees, one message
+ * each, before the go byte: they are taken as they come, so the socket's buffer never fills. */
+static void receive_trees(struct al_sandbox *sb)
+{
+	const struct al_spec *spec = sb->spec;
+	size_t want = sb->map.rootless ? 0 : spec->rootfs ? 1 : spec->n_layers;
+	if (want && spec->layers) {
+		sb->layer_trees = al_xcalloc(spec->n_layers, sizeof(int));
+		for (size_t i = 0; i < spec->n_layers; i++)
+			sb->layer_trees[i] = -1;
+	}
+	for (size_t got = 0; got < want; got++) {
+		struct pollfd p = {.fd = sb->status_fd, .events = POLLIN};
+		struct al_child_msg msg;
+		int fd;
+		ssize_t n;
+		do {
+			if (poll(&p, 1, -1) < 0 && errno != EINTR)
+				_exit(AL_EXIT_ERROR);
+			n = al_child_msg_recv(sb->status_fd, &msg, &fd);
+		} while (n == -EAGAIN || n == -EINTR);
+		if (n <= 0)
+			_exit(AL_EXIT_ERROR); /* the launcher is gone: nothing to report to */
+		take_tree(sb, &msg, fd);
+	}
+}
+
+/* Take the launcher's trees and wait for it to write our id maps. */
 static int await_launcher(struct al_sandbox *sb, struct al_err *err)
 {
 	char go;
 	if (arm_parent_death(sb, err) < 0)
 		return -1;
+	receive_trees(sb);
 	if (read(sb->sync_fd, &go, 1) != 1)
 		_exit(AL_EXIT_ERROR); /* the launcher is gone: nothing to report to */
-	struct al_child_msg msg;
-	int fd;
-	if (al_child_msg_recv(sb->status_fd, &msg, &fd) > 0 && msg.kind == AL_LAUNCHER_ROOTFS)
-		sb->rootfs_tree = fd;
-	else if (fd >= 0)
-		close(fd);
 	return 0;
 }
 
@@ -101,6 +137,8 @@ static int build_root(struct al_sandbox *sb, struct al_err *err)
 {
 	struct al_root_build b;
 	int r = al_root_build(sb, &b, err);
+	if (r == 0)
+		r = al_etc_files(sb, &b, err);
 	if (r == 0)
 		r = al_dev_seal(err);
 	if (r == 0)
@@ -154,16 +192,19 @@ static int setup_stdio(struct al_sandbox *sb, struct al_err *err)
 	return 0;
 }
 
-/* Only stdio, the status pipe and the pty slave survive; the status pipe closes at exec. */
+/* Only stdio, the status pipe, the pty slave and the exec socket survive; all but stdio close at exec. */
 static int close_inherited_fds(struct al_sandbox *sb, struct al_err *err)
 {
-	int keep[2] = {sb->status_fd, sb->tty_slave};
-	if (keep[1] >= 0 && keep[1] < keep[0]) {
-		keep[0] = sb->tty_slave;
-		keep[1] = sb->status_fd;
-	}
+	int keep[3] = {sb->status_fd, sb->tty_slave, sb->exec_listen_fd};
+	for (size_t i = 0; i < 3; i++) /* sort: at most three */
+		for (size_t j = i + 1; j < 3; j++)
+			if (keep[j] < keep[i]) {
+				int t = keep[i];
+				keep[i] = keep[j];
+				keep[j] = t;
+			}
 	unsigned lo = 3;
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < 3; i++) {
 		if (keep[i] < 0)
 			continue;
 		if ((unsigned)keep[i] > lo && close_range(lo, (unsigned)keep[i] - 1, 0) < 0)
@@ -172,7 +213,8 @@ static int close_inherited_fds(struct al_sandbox *sb, struct al_err *err)
 	}
 	if (close_range(lo, ~0U, 0) < 0)
 		return al_err_sys(err, errno, "close inherited fds");
-	if (fcntl(sb->status_fd, F_SETFD, FD_CLOEXEC) < 0)
+	if (fcntl(sb->status_fd, F_SETFD, FD_CLOEXEC) < 0 ||
+	    (sb->exec_listen_fd >= 0 && fcntl(sb->exec_listen_fd, F_SETFD, FD_CLOEXEC) < 0))
 		return al_err_sys(err, errno, "status pipe");
 	return 0;
 }
@@ -186,7 +228,7 @@ static int confine_filesystem(struct al_sandbox *sb, struct al_err *err)
 	for (size_t i = 0; i < spec->n_mounts; i++)
 		if (spec->mounts[i].kind == AL_MOUNT_TMPFS || !spec->mounts[i].readonly)
 			paths[n++] = spec->mounts[i].target;
-	if (!spec->rootfs)
+	if (!spec->rootfs && !spec->layers) /* the host's root: its hidden directories are tmpfs */
 		for (size_t i = 0; i < AL_N_HIDDEN_HOST_DIRS; i++)
 			paths[n++] = al_hidden_host_dirs[i];
 	paths[n++] = "/dev/shm";
@@ -236,6 +278,7 @@ __attribute__((noreturn)) static void exec_command(struct al_sandbox *sb)
 	}
 	execvp(sb->spec->argv[0], sb->spec->argv); /* environ is the sandbox's: PATH is searched in it */
 	int e = errno;
+	sb->exec_errno = e; /* vfork: pid 1 reads it once we are gone */
 	dprintf(2, "airlock: exec %s: %s\n", sb->spec->argv[0], strerror(e));
 	_exit(e == ENOENT ? AL_EXIT_NOT_FOUND : AL_EXIT_CANNOT_EXEC);
 }
@@ -279,5 +322,12 @@ void al_child_main(struct al_sandbox *sb)
 	}
 	if (command == 0)
 		exec_command(sb);
+	if (sb->report_start) {
+		struct al_child_msg msg = {
+		    .kind = AL_CHILD_STARTED, .status = command, .errnum = sb->exec_errno};
+		(void)al_child_msg_send(sb->status_fd, &msg, -1);
+	}
+	if (sb->exec_listen_fd >= 0)
+		al_zygote_main(sb, command);
 	reap_until_command_exits(sb, command);
 }

@@ -30,6 +30,7 @@
 
 struct launch {
 	struct al_sandbox sb;
+	const struct al_run_hooks *hooks;
 	struct al_cgroup *cg;
 	struct al_tty tty;
 	pid_t pid;
@@ -49,7 +50,7 @@ static void launch_init(struct launch *l, struct al_spec *spec)
 {
 	memset(l, 0, sizeof *l);
 	l->sb.spec = spec;
-	l->sb.sync_fd = l->sb.status_fd = l->sb.tty_slave = l->sb.rootfs_tree = -1;
+	l->sb.sync_fd = l->sb.status_fd = l->sb.tty_slave = l->sb.rootfs_tree = l->sb.exec_listen_fd = -1;
 	l->pidfd = l->sync_w = l->status_r = l->sigfd = -1;
 	l->tty.master = -1;
 	l->sb.mount_src_fds = al_xcalloc(spec->n_mounts ? spec->n_mounts : 1, sizeof(int));
@@ -91,8 +92,12 @@ static int block_signals(struct launch *l, struct al_err *err)
 	return 0;
 }
 
-static int make_id(struct al_sandbox *sb, struct al_err *err)
+static int make_id(struct al_sandbox *sb, const struct al_run_hooks *hooks, struct al_err *err)
 {
+	if (hooks && hooks->id) {
+		snprintf(sb->id, sizeof sb->id, "%.24s", hooks->id);
+		return 0;
+	}
 	unsigned char raw[16];
 	int r = al_random_bytes(raw, sizeof raw);
 	if (r < 0)
@@ -288,27 +293,56 @@ static int make_pipes(struct launch *l, struct al_err *err)
 	return 0;
 }
 
-/* As root, the launcher opens the rootfs (the sandbox's root is an unprivileged host id that may not
- * reach it) and idmaps it with the sandbox's own user namespace, so that its root-owned files belong to
- * the sandbox's root as in a docker container (and --read-only=false can modify them). A filesystem
- * without idmap support keeps host ownership (files show as nobody). */
-static int send_rootfs(struct launch *l, struct al_err *err)
+/* A detached clone of path, idmapped with the sandbox's own user namespace where its filesystem allows
+ * (otherwise host ownership stays: files show as nobody), with attrs set. */
+static int idmapped_tree(const char *path, int userns, unsigned attrs, const char *what, struct al_err *err)
 {
-	if (l->sb.map.rootless || !l->sb.spec->rootfs)
+	int tree = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (tree < 0)
+		return al_err_sys(err, errno, "%s %s", what, path);
+	struct mount_attr attr = {.attr_set = attrs | MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
+	if (userns >= 0 && mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) == 0)
+		return tree;
+	attr = (struct mount_attr){.attr_set = attrs};
+	if (attrs && mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0) {
+		int e = errno;
+		close(tree);
+		return al_err_sys(err, e, "%s %s", what, path);
+	}
+	return tree;
+}
+
+static int send_tree(struct launch *l, int kind, int index, int tree, const char *what, struct al_err *err)
+{
+	struct al_child_msg msg = {.kind = kind, .status = index};
+	int r = al_child_msg_send(l->status_r, &msg, tree);
+	close(tree);
+	return r < 0 ? al_err_sys(err, -r, "hand %s to the sandbox", what) : 0;
+}
+
+/* As root, the launcher opens the rootfs, or each layer of the image (the sandbox's root is an
+ * unprivileged host id that may not reach them), and idmaps them with the sandbox's own user namespace,
+ * so that their root-owned files belong to the sandbox's root as in a docker container (and
+ * --read-only=false can modify a rootfs). Layers are read-only: the store is never written. The child
+ * receives each tree as it comes, so that no socket buffer limits how many layers an image has. */
+static int send_trees(struct launch *l, struct al_err *err)
+{
+	const struct al_spec *spec = l->sb.spec;
+	if (l->sb.map.rootless || (!spec->rootfs && !spec->layers))
 		return 0;
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/ns/user", (int)l->pid);
-	_cleanup_close_ int tree =
-	    open_tree(AT_FDCWD, l->sb.spec->rootfs, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-	if (tree < 0)
-		return al_err_sys(err, errno, "rootfs %s", l->sb.spec->rootfs);
 	_cleanup_close_ int userns = open(path, O_RDONLY | O_CLOEXEC);
-	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
-	if (userns >= 0)
-		(void)mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr);
-	struct al_child_msg msg = {.kind = AL_LAUNCHER_ROOTFS};
-	int r = al_child_msg_send(l->status_r, &msg, tree);
-	return r < 0 ? al_err_sys(err, -r, "hand the rootfs to the sandbox") : 0;
+	if (spec->rootfs) {
+		int tree = idmapped_tree(spec->rootfs, userns, 0, "rootfs", err);
+		return tree < 0 ? -1 : send_tree(l, AL_LAUNCHER_ROOTFS, 0, tree, "the rootfs", err);
+	}
+	for (size_t i = 0; i < spec->n_layers; i++) {
+		int tree = idmapped_tree(spec->layers[i], userns, MOUNT_ATTR_RDONLY, "image layer", err);
+		if (tree < 0 || send_tree(l, AL_LAUNCHER_LAYER, (int)i, tree, "an image layer", err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 static int start_child(struct launch *l, struct al_err *err)
@@ -333,7 +367,7 @@ static int start_child(struct launch *l, struct al_err *err)
 
 	if (al_idmap_write(l->pid, &l->sb.map, err) < 0)
 		return -1;
-	if (send_rootfs(l, err) < 0)
+	if (send_trees(l, err) < 0)
 		return -1;
 	if (write(l->sync_w, "g", 1) != 1)
 		return al_err_sys(err, errno, "start the sandbox");
@@ -426,6 +460,14 @@ static void receive_child_msg(struct launch *l, bool *status_open)
 	}
 	if (fd >= 0)
 		close(fd);
+	if (msg.kind == AL_CHILD_STARTED && l->hooks && l->hooks->started) {
+		struct al_err e = {0};
+		msg.msg[sizeof msg.msg - 1] = '\0';
+		if (msg.errnum)
+			al_err_sys(&e, msg.errnum, "exec %s", l->sb.spec->argv[0]);
+		l->hooks->started(l->hooks->ctx, l->pid, msg.errnum ? &e : NULL);
+		return;
+	}
 	if ((msg.kind == AL_CHILD_EXITED || msg.kind == AL_CHILD_SETUP_FAILED) && !l->have_msg) {
 		l->msg = msg;
 		l->have_msg = true;
@@ -543,13 +585,24 @@ static int collect(struct launch *l, struct al_result *res, uint64_t start_ns, s
 
 int al_run(struct al_spec *spec, struct al_result *res, struct al_err *err)
 {
+	return al_run_hooked(spec, NULL, res, err);
+}
+
+int al_run_hooked(struct al_spec *spec, const struct al_run_hooks *hooks, struct al_result *res,
+		  struct al_err *err)
+{
 	uint64_t start = al_now_ns();
 	struct launch l;
 	memset(res, 0, sizeof *res);
 	launch_init(&l, spec);
+	l.hooks = hooks;
+	if (hooks) {
+		l.sb.exec_listen_fd = hooks->exec_listen_fd;
+		l.sb.report_start = hooks->started != NULL;
+	}
 	int r = -1;
 	if (block_signals(&l, err) < 0 || al_spec_validate(spec, err) < 0 || check_cpus(spec, err) < 0 ||
-	    make_id(&l.sb, err) < 0 || al_idmap_plan(spec, &l.sb.map, err) < 0 ||
+	    make_id(&l.sb, hooks, err) < 0 || al_idmap_plan(spec, &l.sb.map, err) < 0 ||
 	    check_sources(&l, err) < 0 || prepare_seccomp(&l, err) < 0 || create_named_volumes(&l, err) < 0 ||
 	    prepare_volume_trees(&l, err) < 0 || make_pipes(&l, err) < 0)
 		goto out;

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "error.h"
 #include "spec.h"
@@ -24,9 +25,21 @@ struct al_result {
 	uint64_t wall_ms, cpu_ms, max_rss_kb;
 };
 
+/* What a named sandbox's monitor adds to a run. */
+struct al_run_hooks {
+	const char *id;	    /* the sandbox's id (its cgroup, its default hostname); NULL = a fresh one */
+	int exec_listen_fd; /* pid 1 serves `airlock exec` on this listening socket; -1 = none */
+	/* Called once the command has been started: err is NULL, or says why it could not be exec'd. */
+	void (*started)(void *ctx, pid_t pid1, const struct al_err *err);
+	void *ctx;
+};
+
 /* Run the sandbox described by *spec to completion. Returns 0 when the command ran (whatever its
  * status; see *res), -1 with *err when airlock could not start it. */
 int al_run(struct al_spec *spec, struct al_result *res, struct al_err *err);
+/* As al_run, with hooks (NULL = none). */
+int al_run_hooked(struct al_spec *spec, const struct al_run_hooks *hooks, struct al_result *res,
+		  struct al_err *err);
 
 const char *al_reason_name(enum al_reason r);
 /* docker's exit status for a result: the code, or 128+signal. */

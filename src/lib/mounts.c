@@ -1,5 +1,5 @@
-/* mounts.c: the sandbox's root built from pieces: a private tmpfs scaffold, the rootfs bound into it
- * read-only one top-level entry at a time, volumes and tmpfs at targets resolved inside the root. */
+/* mounts.c: the sandbox's root built from pieces: a private tmpfs scaffold, the rootfs (or an image's
+ * overlay) bound into it one top-level entry at a time, volumes and tmpfs at targets resolved inside it. */
 #include "mounts.h"
 
 #include <dirent.h>
@@ -101,6 +101,13 @@ static int remember_scaffold(struct al_root_build *b, int mfd, struct al_err *er
 	return 0;
 }
 
+/* Pieces of the rootfs are read-only, unless it is an image's overlay with its own throwaway upper
+ * layer: then writes go there. */
+static unsigned piece_attrs(const struct al_root_build *b)
+{
+	return b->rootfs_writable ? MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV : AL_PIECE_ATTRS;
+}
+
 static void remember_piece(struct al_root_build *b, const char *path)
 {
 	if (b->n_pieces < AL_ARRAY_SIZE(b->pieces))
@@ -133,7 +140,7 @@ static int mirror_entry(struct al_root_build *b, int src_dir, int dst_dir, const
 			return al_err_sys(err, errno, "create %s", rel);
 		close(f);
 	}
-	_cleanup_close_ int tree = clone_tree(src_dir, name, AL_PIECE_ATTRS, err);
+	_cleanup_close_ int tree = clone_tree(src_dir, name, piece_attrs(b), err);
 	if (tree < 0)
 		return -1;
 	_cleanup_close_ int target = openat(dst_dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
@@ -414,18 +421,195 @@ static bool target_exists(int rootfs, const char *path, bool dir)
 	return fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) == dir;
 }
 
+/* ---- an image's root: an overlay of its layers ---- */
+
+/* One layer as a readable directory fd of this mount namespace. As root, the launcher's idmapped tree,
+ * staged here first: only a mount of our own namespace may be an overlay layer on every kernel.
+ * Rootless, the store's directory itself: its files are the caller's, that is the sandbox's root's. */
+static int open_layer(struct al_sandbox *sb, size_t i, struct al_err *err)
+{
+	const char *path = sb->spec->layers[i];
+	if (!sb->layer_trees) {
+		int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		return fd < 0 ? al_err_sys(err, errno, "image layer %s", path) : fd;
+	}
+	_cleanup_close_ int tree = steal_fd(&sb->layer_trees[i]);
+	if (tree < 0)
+		return al_err_set(err, EBADF, "image layer %s: not received from the launcher", path);
+	if (stage(tree, "an image layer", err) < 0)
+		return -1;
+	int fd = openat(tree, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? al_err_sys(err, errno, "image layer %s", path) : fd;
+}
+
+/* The overlay's layers: lower[] top first, upper and work -1 unless the root is writable. */
+struct overlay_layers {
+	int *lower;
+	size_t n;
+	int upper, work;
+};
+
+static void overlay_layers_release(struct overlay_layers *o)
+{
+	for (size_t i = 0; i < o->n; i++)
+		al_closep(&o->lower[i]);
+	free(o->lower);
+	al_closep(&o->upper);
+	al_closep(&o->work);
+}
+
+/* The kernel's own words when a filesystem refuses its configuration (overlayfs names the layer). */
+static void fs_log(int fs, char *buf, size_t n)
+{
+	char line[512];
+	ssize_t r;
+	buf[0] = '\0';
+	while ((r = read(fs, line, sizeof line - 1)) > 0) {
+		line[r] = '\0';
+		if (line[0] != 'e' || line[1] != ' ')
+			continue;
+		size_t len = strnlen(line + 2, n - 1);
+		memcpy(buf, line + 2, len);
+		buf[len] = '\0';
+	}
+}
+
+static int configure_by_fd(int fs, const struct overlay_layers *o)
+{
+	for (size_t i = 0; i < o->n; i++)
+		if (fsconfig(fs, FSCONFIG_SET_FD, "lowerdir+", NULL, o->lower[i]) < 0)
+			return -1;
+	if (o->upper >= 0 && (fsconfig(fs, FSCONFIG_SET_FD, "upperdir", NULL, o->upper) < 0 ||
+			      fsconfig(fs, FSCONFIG_SET_FD, "workdir", NULL, o->work) < 0))
+		return -1;
+	if (fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0)
+		return -1;
+	return fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0);
+}
+
+/* Linux 6.13 and later: every layer given by its fd, no path looked up. Returns a detached mount, or
+ * -1 with errno and the kernel's reason in why. */
+static int overlay_by_fd(const struct overlay_layers *o, char *why, size_t why_n)
+{
+	_cleanup_close_ int fs = fsopen("overlay", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return -1;
+	int mfd = -1;
+	if (configure_by_fd(fs, o) == 0)
+		mfd = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+	if (mfd < 0) {
+		int e = errno;
+		fs_log(fs, why, why_n);
+		errno = e;
+	}
+	return mfd;
+}
+
+/* Older kernels: mount(2) with the layers named by /proc/self/fd paths (short, and free of the ',' and
+ * ':' that the options cannot hold), on the scratch tmpfs's "root". Returns an O_PATH fd of it. */
+static int overlay_by_path(int scratch, const struct overlay_layers *o, struct al_err *err)
+{
+	_cleanup_free_ char *opts = al_xstrdup("lowerdir=");
+	for (size_t i = 0; i < o->n; i++) {
+		char *longer = al_xasprintf("%s%s/proc/self/fd/%d", opts, i ? ":" : "", o->lower[i]);
+		free(opts);
+		opts = longer;
+	}
+	char *full = o->upper < 0
+			 ? al_xasprintf("%s,userxattr", opts)
+			 : al_xasprintf("%s,upperdir=/proc/self/fd/%d,workdir=/proc/self/fd/%d,userxattr",
+					opts, o->upper, o->work);
+	free(opts);
+	opts = full;
+	if (strlen(opts) >= 4096) /* mount(2) takes one page of options */
+		return al_err_set(err, E2BIG,
+				  "overlay of %zu layers: too many for this kernel's mount options", o->n);
+	char target[64];
+	snprintf(target, sizeof target, "/proc/self/fd/%d/root", scratch);
+	if (mount("overlay", target, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
+		return al_err_sys(err, errno, "overlay of %zu layers", o->n);
+	int fd = openat(scratch, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? al_err_sys(err, errno, "overlay of %zu layers", o->n) : fd;
+}
+
+/* A private tmpfs staged here: the writable layer (upper, work) and the fallback's mount point "root".
+ * Not size-capped, as the writable layer of --rootfs: the sandbox's memory limit counts its pages. */
+static int overlay_scratch(bool writable, struct overlay_layers *o, struct al_err *err)
+{
+	_cleanup_close_ int scratch = al_tmpfs_detached("700", 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
+	if (scratch < 0 || stage(scratch, "the image's scratch tmpfs", err) < 0)
+		return -1;
+	if (mkdirat(scratch, "root", 0755) < 0 ||
+	    (writable && (mkdirat(scratch, "upper", 0755) < 0 || mkdirat(scratch, "work", 0700) < 0)))
+		return al_err_sys(err, errno, "the image's scratch tmpfs");
+	if (writable) {
+		o->upper = openat(scratch, "upper", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		o->work = openat(scratch, "work", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (o->upper < 0 || o->work < 0)
+			return al_err_sys(err, errno, "the image's writable layer");
+	}
+	return steal_fd(&scratch);
+}
+
+/* The layers given by fd where the kernel can, by path otherwise. Returns a directory fd of the
+ * overlay, staged in this namespace. */
+static int mount_overlay(bool writable, struct overlay_layers *o, struct al_err *err)
+{
+	_cleanup_close_ int scratch = writable ? overlay_scratch(true, o, err) : -1;
+	if (writable && scratch < 0)
+		return -1;
+	char why[256] = "";
+	int mfd = overlay_by_fd(o, why, sizeof why);
+	if (mfd >= 0) {
+		if (stage(mfd, "the image's root", err) < 0)
+			al_closep(&mfd);
+		return mfd;
+	}
+	if (scratch < 0 && (scratch = overlay_scratch(false, o, err)) < 0)
+		return -1;
+	int fd = overlay_by_path(scratch, o, err);
+	if (fd < 0 && why[0]) {
+		size_t len = strlen(err->msg);
+		snprintf(err->msg + len, sizeof err->msg - len, " (%s)", why);
+	}
+	return fd;
+}
+
+/* The image's root as a directory fd of this namespace: one read-only layer as it is, otherwise an
+ * overlay of the layers, never a copy. --read-only=false adds an upper layer on a private tmpfs: the
+ * sandbox's writes vanish with it, the store is never written. Mounted inside the sandbox's user
+ * namespace, the overlay takes whiteouts and opaque directories from user.* xattrs ("userxattr"). */
+static int image_root(struct al_sandbox *sb, struct al_root_build *b, struct al_err *err)
+{
+	const struct al_spec *spec = sb->spec;
+	if (spec->n_layers == 1 && spec->read_only)
+		return open_layer(sb, 0, err);
+	struct overlay_layers o = {.lower = al_xcalloc(spec->n_layers, sizeof(int)), .upper = -1, .work = -1};
+	int r = 0;
+	for (; o.n < spec->n_layers && r == 0; o.n++)
+		if ((o.lower[o.n] = open_layer(sb, o.n, err)) < 0)
+			r = -1;
+	if (r == 0)
+		r = mount_overlay(!spec->read_only, &o, err);
+	overlay_layers_release(&o);
+	b->rootfs_writable = r >= 0 && !spec->read_only;
+	return r;
+}
+
 /* The fast path: when the rootfs already has real /proc, /dev and /sys directories and every target,
  * the whole rootfs is bound as the root in one piece: a dozen fewer mounts to make and to tear down.
  * Otherwise (a target to create, a hostile rootfs with symlinked kernel directories) the root is
- * built from pieces. */
-static bool whole_rootfs_fits(const struct al_sandbox *sb, int rootfs)
+ * built from pieces. An image's writable overlay takes new targets itself, in its upper layer. */
+static bool whole_rootfs_fits(const struct al_sandbox *sb, const struct al_root_build *b, int rootfs)
 {
 	const struct al_spec *spec = sb->spec;
-	if (!spec->rootfs || !spec->read_only)
+	if (b->host_root || (!spec->read_only && !b->rootfs_writable))
 		return false;
 	for (size_t i = 0; i < AL_ARRAY_SIZE(kernel_dirs); i++)
 		if (!is_dir_at(rootfs, kernel_dirs[i]))
 			return false;
+	if (b->rootfs_writable)
+		return true;
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		bool dir = true;
 		struct stat st;
@@ -439,7 +623,7 @@ static bool whole_rootfs_fits(const struct al_sandbox *sb, int rootfs)
 
 static int bind_whole_rootfs(struct al_root_build *b, int rootfs, struct al_err *err)
 {
-	int tree = clone_tree(rootfs, "", AL_PIECE_ATTRS, err);
+	int tree = clone_tree(rootfs, "", piece_attrs(b), err);
 	if (tree < 0)
 		return al_err_prefix(err, "rootfs");
 	if (attach_scaffold(tree, err) < 0) {
@@ -486,7 +670,7 @@ int al_root_build(struct al_sandbox *sb, struct al_root_build *b, struct al_err 
 	const struct al_spec *spec = sb->spec;
 	memset(b, 0, sizeof *b);
 	b->root_fd = -1;
-	b->host_root = spec->rootfs == NULL;
+	b->host_root = !spec->rootfs && !spec->layers;
 
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return al_err_sys(err, errno, "make the mount namespace private");
@@ -497,7 +681,11 @@ int al_root_build(struct al_sandbox *sb, struct al_root_build *b, struct al_err 
 	 * fd is the rootfs. Otherwise (rootless, host root) the rootfs is opened here, in this namespace:
 	 * a launcher's fd of a path names a mount of the host's namespace, which cannot be cloned here. */
 	_cleanup_close_ int rootfs = -1;
-	if (sb->rootfs_tree >= 0) {
+	if (spec->layers) {
+		rootfs = image_root(sb, b, err);
+		if (rootfs < 0)
+			return al_err_prefix(err, "image %s", spec->image ? spec->image : "root");
+	} else if (sb->rootfs_tree >= 0) {
 		if (stage(sb->rootfs_tree, "the rootfs", err) < 0)
 			return -1;
 		rootfs = steal_fd(&sb->rootfs_tree);
@@ -508,8 +696,8 @@ int al_root_build(struct al_sandbox *sb, struct al_root_build *b, struct al_err 
 			return al_err_sys(err, errno, "rootfs %s", rootfs_path);
 	}
 
-	int r = whole_rootfs_fits(sb, rootfs) ? bind_whole_rootfs(b, rootfs, err)
-					      : build_scaffold(b, rootfs, err);
+	int r = whole_rootfs_fits(sb, b, rootfs) ? bind_whole_rootfs(b, rootfs, err)
+						 : build_scaffold(b, rootfs, err);
 	if (r < 0)
 		return -1;
 	if (b->host_root && (hide_host_dirs(b, err) < 0 || hide_host_secrets(b, null_fd, err) < 0))
@@ -559,7 +747,7 @@ static int writable_layer(struct al_root_build *b, struct al_err *err)
 int al_root_finalize(struct al_sandbox *sb, struct al_root_build *b, struct al_err *err)
 {
 	if (!sb->spec->read_only)
-		return writable_layer(b, err);
+		return b->rootfs_writable ? 0 : writable_layer(b, err);
 	for (size_t i = 0; i < b->n_scaffold; i++)
 		if (set_attrs(b->scaffold_fds[i], MOUNT_ATTR_RDONLY, false) < 0)
 			return al_err_sys(err, errno, "make the root read-only");

@@ -1,5 +1,5 @@
-/* mounts.h: the sandbox's root, built from pieces on a private tmpfs, and pivot_root into it.
- * Child side, inside the new user and mount namespaces. */
+/* mounts.h: the sandbox's root (a rootfs, an image's layers as an overlay, or the host's), built from
+ * pieces on a private tmpfs, and pivot_root into it. Child side, inside the new namespaces. */
 #pragma once
 
 #include <stdbool.h>
@@ -17,7 +17,8 @@ struct al_root_build {
 	size_t n_scaffold;
 	char *pieces[256]; /* rootfs pieces bound into the scaffold, paths relative to the root */
 	size_t n_pieces;
-	bool host_root; /* the host's root with the secret-hiding defaults */
+	bool host_root;	      /* the host's root with the secret-hiding defaults */
+	bool rootfs_writable; /* an image's overlay with its own throwaway upper layer (--read-only=false) */
 };
 
 /* Detached mount fds of host device nodes, taken before the host root disappears. */
@@ -41,9 +42,9 @@ int al_ensure_target(struct al_root_build *b, const char *path, bool dir, struct
 /* Attach a detached tree at an O_PATH target fd. */
 int al_attach(int tree_fd, int target_fd, const char *what, struct al_err *err);
 
-/* Build the whole root: scaffold, rootfs pieces, host-root defaults, /proc /sys /dev (devices.c),
- * volumes, tmpfs, workdir. Attaches the scaffold at a private staging point and chdirs
- * there. */
+/* Build the whole root: the image's overlay when spec->layers is set, scaffold, rootfs pieces,
+ * host-root defaults, /proc /sys /dev (devices.c), volumes, tmpfs, workdir. Attaches the scaffold at a
+ * private staging point and chdirs there. */
 int al_root_build(struct al_sandbox *sb, struct al_root_build *b, struct al_err *err);
 /* The last step before pivot: the scaffold read-only (or the throwaway writable layer). */
 int al_root_finalize(struct al_sandbox *sb, struct al_root_build *b, struct al_err *err);

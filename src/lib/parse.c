@@ -3,6 +3,8 @@
 #include "parse.h"
 
 #include <ctype.h>
+#include <signal.h>
+#include <strings.h>
 #include <stdio.h>
 #include <string.h>
 #include <linux/capability.h>
@@ -694,4 +696,24 @@ int al_env_apply_file(struct al_spec *spec, const char *path, struct al_err *err
 	if (ferror(f))
 		return al_err_sys(err, errno, "env file %s", path);
 	return 0;
+}
+
+int al_parse_signal(const char *s, int *sig, struct al_err *err)
+{
+	char *end;
+	errno = 0;
+	long n = strtol(s, &end, 10);
+	if (*s && !*end && !errno && n > 0 && n < NSIG) {
+		*sig = (int)n;
+		return 0;
+	}
+	const char *name = strncasecmp(s, "SIG", 3) == 0 ? s + 3 : s;
+	for (int i = 1; i < NSIG; i++) {
+		const char *abbrev = sigabbrev_np(i);
+		if (abbrev && strcasecmp(abbrev, name) == 0) {
+			*sig = i;
+			return 0;
+		}
+	}
+	return al_err_set(err, EINVAL, "invalid signal: %s", s);
 }

@@ -35,6 +35,8 @@ const char *al_cap_name(int n);
 /* docker's --ulimit name of RLIMIT_* resource ("nofile"), or NULL. */
 const char *al_ulimit_name(int resource);
 /* "UID" or "UID:GID", numeric (0..65535: the sandbox's mapped range). GID defaults to UID. */
+/* A signal: "KILL", "SIGKILL" or "9". */
+int al_parse_signal(const char *s, int *sig, struct al_err *err);
 int al_parse_user(const char *s, uid_t *uid, gid_t *gid, struct al_err *err);
 /* An absolute path, normalised: collapses "//" and ".", rejects "..", strips a trailing "/".
  * "/" stays "/". Allocates *out. */

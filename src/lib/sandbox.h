@@ -14,7 +14,10 @@ enum al_child_msg_kind {
 	AL_CHILD_EXITED = 2,	   /* the command ended: status is a wait status */
 	AL_CHILD_PTY = 3,	   /* -t: the pty master, made in the sandbox's devpts, rides along */
 	AL_LAUNCHER_ROOTFS =
-	    4, /* launcher to child: the rootfs, idmapped to the sandbox's ids, rides along */
+	    4,		      /* launcher to child: the rootfs, idmapped to the sandbox's ids, rides along */
+	AL_CHILD_STARTED = 5, /* the command runs: status is its pid inside; errnum its exec error or 0 */
+	/* launcher to child: one image layer, idmapped, rides along; status is its index in spec->layers */
+	AL_LAUNCHER_LAYER = 6,
 };
 
 struct al_child_msg {
@@ -44,7 +47,11 @@ struct al_sandbox {
 	int *mount_src_fds; /* per spec mount: a prepared detached tree (idmapped volume) or -1 */
 	int tty_slave;	    /* -t: the slave side of the sandbox's pty once made, else -1 */
 	int rootfs_tree;    /* a detached idmapped tree of the rootfs from the launcher, else -1 */
+	int *layer_trees;   /* as root, per image layer: the launcher's idmapped tree; rootless NULL */
 	struct al_bpf bpf;  /* seccomp program, or len 0 when unconfined */
+	int exec_listen_fd; /* named sandboxes: pid 1 serves `airlock exec` on this socket, else -1 */
+	bool report_start;  /* send AL_CHILD_STARTED once the command has exec'd */
+	int exec_errno;	    /* set by the vfork child when exec fails (shared memory), else 0 */
 };
 
 /* The child pipeline: runs as the sandbox's pid 1 and never returns. */
@@ -53,5 +60,8 @@ __attribute__((noreturn)) void al_child_main(struct al_sandbox *sb);
 int al_child_msg_send(int sock, const struct al_child_msg *msg, int fd);
 /* Receive one message; *fd gets an attached fd or -1. Returns bytes (0 at EOF) or -errno. */
 ssize_t al_child_msg_recv(int sock, struct al_child_msg *msg, int *fd);
+/* pid 1 of a named sandbox once its command runs: reap, forward stop signals to the command, serve
+ * exec requests (zygote.c). Never returns; exits when the command does. */
+__attribute__((noreturn)) void al_zygote_main(struct al_sandbox *sb, pid_t command);
 /* Report a setup failure to the launcher and exit. Never returns. */
 __attribute__((noreturn)) void al_child_fail(struct al_sandbox *sb, const struct al_err *err);

@@ -50,7 +50,7 @@ struct al_spec {
 	char **argv; /* NULL-terminated command */
 	size_t argc;
 
-	char *rootfs;	/* NULL = the host's root with the secret-hiding defaults */
+	char *rootfs; /* NULL = the host's root with the secret-hiding defaults */
 	/* An image's root: an overlay of its layers. image is the reference as the user gave it (docker's
 	 * .Config.Image), image_id "sha256:HEX"; layers are directories, top layer first, NULL-terminated. */
 	char *image;
@@ -85,7 +85,7 @@ struct al_spec {
 	uid_t uid;     /* inside the sandbox; default 0 */
 	gid_t gid;
 	bool user_given; /* -u was given (an image's User applies only otherwise) */
-	char *hostname; /* NULL = "airlock" or the name */
+	char *hostname;	 /* NULL = "airlock" or the name */
 	char *name;
 	char **labels; /* "KEY=VAL", NULL-terminated (or NULL) */
 	size_t n_labels;

@@ -1,0 +1,417 @@
+/* store.c: the registry of named sandboxes (see store.h): records, names, state, liveness. */
+#include "store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "paths.h"
+#include "spec_json.h"
+#include "util.h"
+
+static char *sub_dir(const char *sub)
+{
+	_cleanup_free_ char *rt = al_runtime_dir();
+	return al_xasprintf("%s/%s", rt, sub);
+}
+
+static int ensure_dirs(struct al_err *err)
+{
+	static const char *const subs[] = {"sandboxes", "names"};
+	for (size_t i = 0; i < AL_ARRAY_SIZE(subs); i++) {
+		_cleanup_free_ char *d = sub_dir(subs[i]);
+		int r = al_mkdir_p_at(AT_FDCWD, d, 0700);
+		if (r < 0)
+			return al_err_sys(err, -r, "state directory %s", d);
+	}
+	return 0;
+}
+
+char *al_time_now_rfc3339(void)
+{
+	struct timespec ts;
+	struct tm tm;
+	char buf[64];
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+	return al_xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
+}
+
+long long al_time_parse_rfc3339(const char *s)
+{
+	struct tm tm = {0};
+	const char *rest = s ? strptime(s, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
+	if (!rest)
+		return 0;
+	long long ns = 0, scale = 100000000;
+	if (*rest == '.')
+		for (rest++; *rest >= '0' && *rest <= '9'; rest++, scale /= 10)
+			ns += (*rest - '0') * scale;
+	return (long long)timegm(&tm) * 1000000000LL + ns;
+}
+
+const char *al_box_name(const struct al_box *b)
+{
+	const char *n = json_string_value(json_object_get(b->config, "Name"));
+	return n ? n : "";
+}
+
+char *al_box_path(const struct al_box *b, const char *file)
+{
+	return al_xasprintf("%s/%s", b->dir, file);
+}
+
+void al_box_free(struct al_box *b)
+{
+	free(b->dir);
+	json_decref(b->config);
+	json_decref(b->state);
+	memset(b, 0, sizeof *b);
+}
+
+json_int_t al_box_state_int(const struct al_box *b, const char *key)
+{
+	return json_integer_value(json_object_get(b->state, key));
+}
+
+const char *al_box_state_str(const struct al_box *b, const char *key)
+{
+	const char *s = json_string_value(json_object_get(b->state, key));
+	return s ? s : "";
+}
+
+static int write_json_atomic(const char *dir, const char *name, json_t *obj, struct al_err *err)
+{
+	_cleanup_free_ char *tmp = al_xasprintf("%s/.%s.tmp", dir, name);
+	_cleanup_free_ char *dst = al_xasprintf("%s/%s", dir, name);
+	if (json_dump_file(obj, tmp, JSON_COMPACT) < 0) {
+		unlink(tmp);
+		return al_err_sys(err, errno ? errno : EIO, "write %s", dst);
+	}
+	if (rename(tmp, dst) < 0) {
+		int e = errno;
+		unlink(tmp);
+		return al_err_sys(err, e, "write %s", dst);
+	}
+	return 0;
+}
+
+int al_box_save_state(const struct al_box *b, struct al_err *err)
+{
+	return write_json_atomic(b->dir, "state.json", b->state, err);
+}
+
+static json_t *load_json(const char *dir, const char *name, struct al_err *err)
+{
+	_cleanup_free_ char *path = al_xasprintf("%s/%s", dir, name);
+	json_error_t je;
+	json_t *o = json_load_file(path, 0, &je);
+	if (!o || !json_is_object(o)) {
+		json_decref(o);
+		al_err_set(err, errno == ENOENT ? ENOENT : EINVAL, "%s: %s", path, je.text);
+		return NULL;
+	}
+	return o;
+}
+
+int al_box_reload_state(struct al_box *b, struct al_err *err)
+{
+	json_t *st = load_json(b->dir, "state.json", err);
+	if (!st)
+		return -1;
+	json_decref(b->state);
+	b->state = st;
+	return 0;
+}
+
+static int load_box(const char *id, struct al_box *out, struct al_err *err)
+{
+	memset(out, 0, sizeof *out);
+	snprintf(out->id, sizeof out->id, "%s", id);
+	out->dir = sub_dir("sandboxes");
+	char *d = al_xasprintf("%s/%s", out->dir, id);
+	free(out->dir);
+	out->dir = d;
+	out->config = load_json(d, "config.json", err);
+	out->state = out->config ? load_json(d, "state.json", err) : NULL;
+	if (!out->state) {
+		al_box_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+static bool is_hex_id(const char *s, size_t min, size_t max)
+{
+	size_t n = strspn(s, "0123456789abcdef");
+	return s[n] == '\0' && n >= min && n <= max;
+}
+
+static int make_id(char id[65], struct al_err *err)
+{
+	unsigned char raw[32];
+	int r = al_random_bytes(raw, sizeof raw);
+	if (r < 0)
+		return al_err_sys(err, -r, "random id");
+	for (size_t i = 0; i < sizeof raw; i++)
+		snprintf(id + 2 * i, 3, "%02x", raw[i]);
+	return 0;
+}
+
+/* Remove a directory tree we made (no symlinks are followed: unlinkat of entries). */
+static void remove_tree(int parent, const char *name)
+{
+	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0) {
+		DIR *d = fdopendir(fd);
+		struct dirent *e;
+		while (d && (e = readdir(d)))
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+				if (unlinkat(fd, e->d_name, 0) < 0 && errno == EISDIR)
+					remove_tree(fd, e->d_name);
+		if (d)
+			closedir(d);
+		else
+			close(fd);
+	}
+	unlinkat(parent, name, AT_REMOVEDIR);
+}
+
+/* The name's link: made once; a link whose sandbox is gone (a create that died half-way) is stale. */
+static int reserve_name(const char *name, const char *id, struct al_err *err)
+{
+	_cleanup_free_ char *names = sub_dir("names");
+	_cleanup_free_ char *link = al_xasprintf("%s/%s", names, name);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (symlink(id, link) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return al_err_sys(err, errno, "name %s", name);
+		char other[80];
+		ssize_t n = readlink(link, other, sizeof other - 1);
+		if (n < 0)
+			continue;
+		other[n] = '\0';
+		struct al_box ob;
+		struct al_err ignored;
+		if (load_box(other, &ob, &ignored) == 0) {
+			al_box_free(&ob);
+			return al_err_set(
+			    err, EEXIST,
+			    "Conflict. The container name \"/%s\" is already in use by container "
+			    "\"%s\". You have to remove (or rename) that container to be able to "
+			    "reuse that name.",
+			    name, other);
+		}
+		/* stale: remove it only if it still names that id, then try once more */
+		char again[80];
+		ssize_t m = readlink(link, again, sizeof again - 1);
+		if (m == n && memcmp(again, other, (size_t)n) == 0)
+			unlink(link);
+	}
+	return al_err_set(err, EEXIST, "name %s: in use", name);
+}
+
+int al_box_create(const struct al_spec *spec, bool auto_remove, struct al_box *out, struct al_err *err)
+{
+	memset(out, 0, sizeof *out);
+	if (ensure_dirs(err) < 0 || make_id(out->id, err) < 0)
+		return -1;
+	_cleanup_free_ char *name = spec->name ? al_xstrdup(spec->name) : al_xasprintf("al_%.12s", out->id);
+	_cleanup_free_ char *created = al_time_now_rfc3339();
+	_cleanup_free_ char *parent = sub_dir("sandboxes");
+	out->dir = al_xasprintf("%s/%s", parent, out->id);
+	if (mkdir(out->dir, 0700) < 0) {
+		int e = errno;
+		al_box_free(out);
+		return al_err_sys(err, e, "state directory");
+	}
+	out->config = json_pack("{s:s, s:s, s:s, s:b, s:o}", "Id", out->id, "Name", name, "Created", created,
+				"AutoRemove", auto_remove, "Spec", al_spec_to_json(spec));
+	out->state = json_pack("{s:s, s:i, s:i}", "Status", AL_STATUS_CREATED, "Pid", 0, "ExitCode", 0);
+	json_t *spec_obj = json_object_get(out->config, "Spec");
+	json_object_set_new(spec_obj, "Name", json_string(name));
+	if (write_json_atomic(out->dir, "config.json", out->config, err) < 0 ||
+	    al_box_save_state(out, err) < 0 || reserve_name(name, out->id, err) < 0) {
+		_cleanup_close_ int pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (pfd >= 0)
+			remove_tree(pfd, out->id);
+		al_box_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+int al_box_find(const char *ref, struct al_box *out, struct al_err *err)
+{
+	memset(out, 0, sizeof *out);
+	if (!*ref || strchr(ref, '/') || ref[0] == '.')
+		return al_err_set(err, ENOENT, "No such container: %s", ref);
+	_cleanup_free_ char *names = sub_dir("names");
+	_cleanup_free_ char *link = al_xasprintf("%s/%s", names, ref);
+	char id[80];
+	ssize_t n = readlink(link, id, sizeof id - 1);
+	struct al_err ignored;
+	if (n > 0) {
+		id[n] = '\0';
+		if (load_box(id, out, &ignored) == 0)
+			return 0;
+	}
+	if (!is_hex_id(ref, 1, 64))
+		return al_err_set(err, ENOENT, "No such container: %s", ref);
+	/* an id, or a prefix of exactly one */
+	_cleanup_free_ char *dir = sub_dir("sandboxes");
+	DIR *d = opendir(dir);
+	char found[65] = "";
+	int matches = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		if (is_hex_id(e->d_name, 64, 64) && strncmp(e->d_name, ref, strlen(ref)) == 0) {
+			memcpy(found, e->d_name, 65); /* is_hex_id: exactly 64 characters */
+			matches++;
+		}
+	if (d)
+		closedir(d);
+	if (matches > 1)
+		return al_err_set(err, EINVAL, "multiple sandboxes match the id prefix %s: give more of it",
+				  ref);
+	if (matches == 0 || load_box(found, out, &ignored) < 0)
+		return al_err_set(err, ENOENT, "No such container: %s", ref);
+	return 0;
+}
+
+static int by_created(const void *a, const void *b)
+{
+	const struct al_box *x = a, *y = b;
+	const char *cx = json_string_value(json_object_get(x->config, "Created"));
+	const char *cy = json_string_value(json_object_get(y->config, "Created"));
+	return strcmp(cx ? cx : "", cy ? cy : "");
+}
+
+int al_box_list(struct al_box **out, size_t *n, struct al_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	_cleanup_free_ char *dir = sub_dir("sandboxes");
+	DIR *d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : al_err_sys(err, errno, "%s", dir);
+	struct dirent *e;
+	size_t cap = 0;
+	while ((e = readdir(d))) {
+		struct al_box b;
+		struct al_err ignored;
+		if (!is_hex_id(e->d_name, 64, 64) || load_box(e->d_name, &b, &ignored) < 0)
+			continue; /* one being created or removed right now */
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 16;
+			*out = al_xrealloc(*out, cap * sizeof **out);
+		}
+		(*out)[(*n)++] = b;
+	}
+	closedir(d);
+	if (*n)
+		qsort(*out, *n, sizeof **out, by_created);
+	return 0;
+}
+
+int al_box_load_spec(const struct al_box *b, struct al_spec *spec, struct al_err *err)
+{
+	if (al_spec_from_json(json_object_get(b->config, "Spec"), spec, err) < 0)
+		return al_err_prefix(err, "sandbox %s", al_box_name(b));
+	return 0;
+}
+
+bool al_box_monitor_alive(const struct al_box *b)
+{
+	_cleanup_free_ char *path = al_box_path(b, "monitor.lock");
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0)
+		return false; /* nobody holds it: closing the fd drops our shared lock */
+	return errno == EWOULDBLOCK;
+}
+
+const char *al_box_status(struct al_box *b)
+{
+	const char *st = al_box_state_str(b, "Status");
+	if (strcmp(st, AL_STATUS_RUNNING) != 0 || al_box_monitor_alive(b))
+		return *st ? st : AL_STATUS_CREATED;
+	/* the monitor died (SIGKILL): its sandbox died with it */
+	json_object_set_new(b->state, "Status", json_string(AL_STATUS_EXITED));
+	json_object_set_new(b->state, "ExitCode", json_integer(137));
+	json_object_set_new(b->state, "Signal", json_integer(9));
+	json_object_set_new(b->state, "Reason", json_string("killed"));
+	json_object_set_new(b->state, "Error", json_string("the sandbox's monitor was killed"));
+	json_object_set_new(b->state, "Pid", json_integer(0));
+	if (!json_string_value(json_object_get(b->state, "FinishedAt"))) {
+		_cleanup_free_ char *now = al_time_now_rfc3339();
+		json_object_set_new(b->state, "FinishedAt", json_string(now));
+	}
+	return AL_STATUS_EXITED;
+}
+
+int al_box_remove(const struct al_box *b, struct al_err *err)
+{
+	_cleanup_free_ char *names = sub_dir("names");
+	_cleanup_free_ char *link = al_xasprintf("%s/%s", names, al_box_name(b));
+	char id[80];
+	ssize_t n = readlink(link, id, sizeof id - 1);
+	if (n == 64 && memcmp(id, b->id, 64) == 0)
+		unlink(link);
+	_cleanup_free_ char *parent = sub_dir("sandboxes");
+	_cleanup_close_ int pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (pfd < 0)
+		return al_err_sys(err, errno, "%s", parent);
+	remove_tree(pfd, b->id);
+	/* a monitor killed by SIGKILL left its cgroup: it goes with the record */
+	al_cgroup_sweep("/sys/fs/cgroup", !al_is_root());
+	if (faccessat(pfd, b->id, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return al_err_set(err, EBUSY, "remove %s: its state directory is still in use", b->dir);
+	return 0;
+}
+
+unsigned long long al_proc_start_time(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if (al_read_file_at(AT_FDCWD, path, buf, sizeof buf) <= 0)
+		return 0;
+	char *p = strrchr(buf, ')'); /* the command name may hold spaces and parentheses */
+	if (!p)
+		return 0;
+	unsigned long long v = 0;
+	/* after ") ": state is field 3; starttime is field 22 */
+	for (int field = 3; p && field <= 22; field++) {
+		p = strchr(p + 1, ' ');
+		if (p && field == 22)
+			v = strtoull(p + 1, NULL, 10);
+	}
+	return v;
+}
+
+int al_box_pidfd(struct al_box *b, struct al_err *err)
+{
+	if (strcmp(al_box_status(b), AL_STATUS_RUNNING) != 0)
+		return al_err_set(err, ESRCH, "sandbox %s is not running", al_box_name(b));
+	pid_t pid = (pid_t)al_box_state_int(b, "Pid");
+	int fd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
+	unsigned long long want = (unsigned long long)al_box_state_int(b, "PidStart");
+	if (fd < 0 || al_proc_start_time(pid) != want) {
+		if (fd >= 0)
+			close(fd);
+		return al_err_set(err, ESRCH, "sandbox %s is not running", al_box_name(b));
+	}
+	return fd;
+}
