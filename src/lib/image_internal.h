@@ -30,8 +30,6 @@ int image_store_lock_meta(struct image_store *st, struct al_err *err);
 
 /* A fresh directory tmp/<random> in the store; *name_out is its name under tmp. */
 int image_tmpdir(struct image_store *st, char **name_out, struct al_err *err);
-/* rm -rf of dirfd/name, restoring write permission on directories the tree made read-only. */
-int image_rm_tree_at(int dirfd, const char *name);
 
 void image_sha256_hex(const void *data, size_t len, char hex[AL_SHA256_HEX_LEN + 1]);
 void image_sha256_digest_hex(struct sha256_ctx *ctx, char hex[AL_SHA256_HEX_LEN + 1]);

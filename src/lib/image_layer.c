@@ -133,52 +133,6 @@ int image_tmpdir(struct image_store *st, char **name_out, struct al_err *err)
 	return 0;
 }
 
-/* One pass over a directory; returns entries removed or -errno. */
-static int rm_entries(int fd)
-{
-	int dupfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	if (dupfd < 0)
-		return -errno;
-	DIR *d = fdopendir(dupfd);
-	if (!d) {
-		close(dupfd);
-		return -errno;
-	}
-	int removed = 0, r = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		r = image_rm_tree_at(fd, e->d_name);
-		if (r < 0)
-			break;
-		removed++;
-	}
-	closedir(d);
-	return r < 0 ? r : removed;
-}
-
-int image_rm_tree_at(int dirfd, const char *name)
-{
-	struct stat st;
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISDIR(st.st_mode))
-		return unlinkat(dirfd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
-	/* Layers keep the modes of their images: a 0555 directory must become writable to be emptied. */
-	if ((st.st_mode & 0700) != 0700)
-		fchmodat(dirfd, name, (st.st_mode & 07777) | 0700, 0);
-	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	int r;
-	while ((r = rm_entries(fd)) > 0)
-		; /* entries removed while reading may hide others: read again until a pass finds none */
-	if (r < 0)
-		return r;
-	return unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT ? -errno : 0;
-}
-
 /* ---- reading a blob: compressed bytes hashed as read, decompressed bytes hashed as the tar reader
  * pulls them, so one pass verifies the blob digest and the diff id ---- */
 
@@ -671,6 +625,6 @@ int image_unpack_layer(struct image_store *st, int blob_fd, const char *blob_pat
 			r = al_err_sys(err, errno, "layer %s: storing sha256:%s", blob_path, res->diff_id);
 	}
 	if (r < 0 || res->reused)
-		image_rm_tree_at(st->tmp_fd, tmp);
+		al_rm_tree_at(st->tmp_fd, tmp);
 	return r;
 }

@@ -50,7 +50,7 @@ static void load_finish(struct load *l, bool failed)
 			continue;
 		unlinkat(l->st.tmp_fd, tmp, AT_REMOVEDIR);
 		if (renameat(l->st.layers_fd, l->new_layers[i], l->st.tmp_fd, tmp) == 0)
-			image_rm_tree_at(l->st.tmp_fd, tmp);
+			al_rm_tree_at(l->st.tmp_fd, tmp);
 	}
 	al_image_strv_free(l->new_layers);
 	for (size_t i = 0; i < l->n_imgs; i++)
@@ -59,7 +59,7 @@ static void load_finish(struct load *l, bool failed)
 	if (l->src_fd >= 0)
 		close(l->src_fd);
 	if (l->src_tmp)
-		image_rm_tree_at(l->st.tmp_fd, l->src_tmp);
+		al_rm_tree_at(l->st.tmp_fd, l->src_tmp);
 	free(l->src_tmp);
 	image_store_close(&l->st);
 }

@@ -632,7 +632,7 @@ static int delete_image(struct image_store *st, const char *hex, char ***out, si
 			continue;
 		unlinkat(st->tmp_fd, tmp, AT_REMOVEDIR);
 		if (renameat(st->layers_fd, ids[i], st->tmp_fd, tmp) == 0) {
-			image_rm_tree_at(st->tmp_fd, tmp);
+			al_rm_tree_at(st->tmp_fd, tmp);
 			strv_push(out, nout, al_xasprintf("Deleted: sha256:%s", ids[i]));
 		}
 	}

@@ -168,25 +168,6 @@ static int make_id(char id[65], struct al_err *err)
 	return 0;
 }
 
-/* Remove a directory tree we made (no symlinks are followed: unlinkat of entries). */
-static void remove_tree(int parent, const char *name)
-{
-	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd >= 0) {
-		DIR *d = fdopendir(fd);
-		struct dirent *e;
-		while (d && (e = readdir(d)))
-			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-				if (unlinkat(fd, e->d_name, 0) < 0 && errno == EISDIR)
-					remove_tree(fd, e->d_name);
-		if (d)
-			closedir(d);
-		else
-			close(fd);
-	}
-	unlinkat(parent, name, AT_REMOVEDIR);
-}
-
 /* The name's link: made once; a link whose sandbox is gone (a create that died half-way) is stale. */
 static int reserve_name(const char *name, const char *id, struct al_err *err)
 {
@@ -245,7 +226,7 @@ int al_box_create(const struct al_spec *spec, bool auto_remove, struct al_box *o
 	    al_box_save_state(out, err) < 0 || reserve_name(name, out->id, err) < 0) {
 		_cleanup_close_ int pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (pfd >= 0)
-			remove_tree(pfd, out->id);
+			al_rm_tree_at(pfd, out->id);
 		al_box_free(out);
 		return -1;
 	}
@@ -374,7 +355,7 @@ int al_box_remove(const struct al_box *b, struct al_err *err)
 	_cleanup_close_ int pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (pfd < 0)
 		return al_err_sys(err, errno, "%s", parent);
-	remove_tree(pfd, b->id);
+	al_rm_tree_at(pfd, b->id);
 	/* a monitor killed by SIGKILL left its cgroup: it goes with the record */
 	al_cgroup_sweep("/sys/fs/cgroup", !al_is_root());
 	if (faccessat(pfd, b->id, F_OK, AT_SYMLINK_NOFOLLOW) == 0)

@@ -2,6 +2,7 @@
  * No policy lives here. */
 #include "util.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -183,4 +184,50 @@ char *al_xstrndup(const char *s, size_t n)
 	if (!p)
 		abort();
 	return p;
+}
+
+/* One pass over a directory; returns entries removed or -errno. */
+static int rm_entries(int fd)
+{
+	int dupfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (dupfd < 0)
+		return -errno;
+	DIR *d = fdopendir(dupfd);
+	if (!d) {
+		close(dupfd);
+		return -errno;
+	}
+	int removed = 0, r = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		r = al_rm_tree_at(fd, e->d_name);
+		if (r < 0)
+			break;
+		removed++;
+	}
+	closedir(d);
+	return r < 0 ? r : removed;
+}
+
+int al_rm_tree_at(int dirfd, const char *name)
+{
+	struct stat st;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(dirfd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
+	/* Layers keep the modes of their images: a 0555 directory must become writable to be emptied. */
+	if ((st.st_mode & 0700) != 0700)
+		fchmodat(dirfd, name, (st.st_mode & 07777) | 0700, 0);
+	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int r;
+	while ((r = rm_entries(fd)) > 0)
+		; /* entries removed while reading may hide others: read again until a pass finds none */
+	if (r < 0)
+		return r;
+	return unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT ? -errno : 0;
 }

@@ -54,6 +54,9 @@ int al_write_file_at(int dirfd, const char *path, const char *data, size_t len);
 ssize_t al_read_file_at(int dirfd, const char *path, char *buf, size_t cap);
 /* mkdir -p relative to dirfd with mode; existing directories are fine. Returns 0 or -errno. */
 int al_mkdir_p_at(int dirfd, const char *path, mode_t mode);
+/* rm -r of dirfd/name (no symlink followed; read-only directories made writable first). 0 or -errno;
+ * an absent name is not an error. */
+int al_rm_tree_at(int dirfd, const char *name);
 /* Monotonic clock in nanoseconds. */
 uint64_t al_now_ns(void);
 /* Fill buf with n random bytes (getrandom). Returns 0 or -errno. */

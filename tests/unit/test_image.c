@@ -618,7 +618,7 @@ static void test_bad_input(void)
 
 static void rm_rf(const char *path)
 {
-	image_rm_tree_at(AT_FDCWD, path);
+	al_rm_tree_at(AT_FDCWD, path);
 }
 
 int main(void)
