@@ -9,6 +9,8 @@ packages=(
 	libarchive-dev nettle-dev libzstd-dev liblz4-dev libacl1-dev liblzma-dev libbz2-dev zlib1g-dev libxml2-dev
 	# tests: the busybox rootfs, users, terminals, leak checks, JSON, listeners
 	busybox-static util-linux bsdutils procps iproute2 jq socat passwd coreutils findutils
+	# `airlock pull` runs skopeo (tested with a local docker-archive source)
+	skopeo
 )
 
 missing=()

@@ -9,6 +9,8 @@
 
 #include "error.h"
 #include "image.h"
+#include "store.h"
+#include "util.h"
 #include "template.h"
 #include "verbs.h"
 
@@ -349,6 +351,26 @@ static int cmd_inspect(int argc, char **argv)
 	return status;
 }
 
+/* An image a sandbox was made from stays: a running one's root is an overlay of its layers; a stopped
+ * one would not start again. -f lets the latter go, as docker does. Prints the refusal. */
+static bool in_use(const char *ref, bool force)
+{
+	_cleanup_free_ char *id = NULL;
+	struct al_err ignored;
+	if (al_image_resolve(ref, &id, &ignored) < 0)
+		return false; /* al_image_remove says "No such image" */
+	bool running;
+	char **users = al_box_image_users(id, &running);
+	bool refuse = users && (running || !force);
+	if (refuse)
+		fprintf(stderr,
+			"airlock: conflict: unable to remove image %s: sandbox %s %s it (remove the sandbox "
+			"first%s)\n",
+			ref, users[0], running ? "runs on" : "was made from", running ? "" : ", or use -f");
+	al_strv_free(users);
+	return refuse;
+}
+
 static int cmd_rm(int argc, char **argv)
 {
 	struct image_opts o = {0};
@@ -366,6 +388,10 @@ static int cmd_rm(int argc, char **argv)
 	for (int i = optind; i < argc; i++) {
 		struct al_err err = {0};
 		char **removed = NULL;
+		if (in_use(argv[i], o.force)) {
+			status = AL_EXIT_ERROR;
+			continue;
+		}
 		if (al_image_remove(argv[i], o.force, &removed, &err) < 0) {
 			status = fail(&err) == EXIT_NO_SUCH && status != AL_EXIT_ERROR ? EXIT_NO_SUCH
 										       : AL_EXIT_ERROR;

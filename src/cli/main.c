@@ -24,6 +24,7 @@ static const struct {
     {"rm", al_verb_rm, "Remove sandboxes"},
     {"cp", al_verb_cp, "Copy files into or out of a running sandbox"},
     {"prune", al_verb_prune, "Remove stopped or idle sandboxes"},
+    {"pull", al_verb_pull, "Fetch an image with skopeo into the store"},
     {"image", al_verb_image, "Manage images: import, load, ls, inspect, rm, tag"},
     {"version", al_verb_version, "Show the version (--format as docker)"},
 };

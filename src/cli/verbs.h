@@ -16,3 +16,4 @@ int al_verb_prune(int argc, char **argv);
 int al_verb_version(int argc, char **argv);
 int al_verb_exec(int argc, char **argv);
 int al_verb_cp(int argc, char **argv);
+int al_verb_pull(int argc, char **argv);

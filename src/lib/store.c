@@ -306,6 +306,29 @@ int al_box_list(struct al_box **out, size_t *n, struct al_err *err)
 	return 0;
 }
 
+char **al_box_image_users(const char *image_id, bool *running)
+{
+	struct al_box *boxes;
+	size_t n;
+	struct al_err ignored;
+	char **names = NULL;
+	size_t n_names = 0;
+	*running = false;
+	if (al_box_list(&boxes, &n, &ignored) < 0)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		const char *id =
+		    json_string_value(json_object_get(json_object_get(boxes[i].config, "Spec"), "ImageId"));
+		if (id && strcmp(id, image_id) == 0) {
+			al_strv_push(&names, &n_names, al_box_name(&boxes[i]));
+			*running |= strcmp(al_box_status(&boxes[i]), AL_STATUS_RUNNING) == 0;
+		}
+		al_box_free(&boxes[i]);
+	}
+	free(boxes);
+	return names;
+}
+
 int al_box_load_spec(const struct al_box *b, struct al_spec *spec, struct al_err *err)
 {
 	if (al_spec_from_json(json_object_get(b->config, "Spec"), spec, err) < 0)

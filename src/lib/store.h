@@ -31,6 +31,9 @@ int al_box_create(const struct al_spec *spec, bool auto_remove, struct al_box *o
 int al_box_find(const char *ref, struct al_box *out, struct al_err *err);
 /* Every sandbox, oldest first. Free each with al_box_free, then the array. */
 int al_box_list(struct al_box **out, size_t *n, struct al_err *err);
+/* The sandboxes made from image `image_id` ("sha256:HEX"): a NULL-terminated list of their names (or
+ * NULL when none; free with al_strv_free); *running says whether one of them runs. */
+char **al_box_image_users(const char *image_id, bool *running);
 /* The spec stored at create. */
 int al_box_load_spec(const struct al_box *b, struct al_spec *spec, struct al_err *err);
 /* Write b->state atomically. */
