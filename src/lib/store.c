@@ -24,6 +24,20 @@ static char *sub_dir(const char *sub)
 	return al_xasprintf("%s/%s", rt, sub);
 }
 
+/* The state must be the caller's alone: a /tmp/airlock-UID made by someone else could be used to hand
+ * us a fake sandbox or to reach our exec sockets. */
+static int check_owner(struct al_err *err)
+{
+	_cleanup_free_ char *rt = al_runtime_dir();
+	struct stat st;
+	if (lstat(rt, &st) < 0)
+		return al_err_sys(err, errno, "state directory %s", rt);
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022))
+		return al_err_set(err, EPERM,
+				  "state directory %s: must be a directory of yours that others cannot write", rt);
+	return 0;
+}
+
 static int ensure_dirs(struct al_err *err)
 {
 	static const char *const subs[] = {"sandboxes", "names"};
@@ -33,7 +47,7 @@ static int ensure_dirs(struct al_err *err)
 		if (r < 0)
 			return al_err_sys(err, -r, "state directory %s", d);
 	}
-	return 0;
+	return check_owner(err);
 }
 
 char *al_time_now_rfc3339(void)
