@@ -128,17 +128,6 @@ static const char *host_arch(void)
 	return "amd64";
 }
 
-static char *rfc3339_now(void)
-{
-	struct timespec ts;
-	struct tm tm;
-	char buf[64];
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-	return al_xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
-}
-
 static int copy_file_data(struct archive *disk, struct tar_writer *w, const char *src, struct al_err *err)
 {
 	char buf[64 * 1024];
@@ -247,7 +236,7 @@ static int import_layer(struct load *l, const char *src, char *diff_id, struct a
 
 static void import_config(struct image_new *img, const char *src, const char *diff_id)
 {
-	_cleanup_free_ char *now = rfc3339_now();
+	_cleanup_free_ char *now = al_time_now_rfc3339();
 	_cleanup_free_ char *comment = al_xasprintf("imported from %s", src);
 	_cleanup_json_ json_t *c = json_pack(
 	    "{s:s, s:s, s:s, s:{}, s:{s:s, s:[s+]}, s:[{s:s, s:s, s:s}]}", "architecture", host_arch(), "os",

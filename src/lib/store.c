@@ -34,7 +34,8 @@ static int check_owner(struct al_err *err)
 		return al_err_sys(err, errno, "state directory %s", rt);
 	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022))
 		return al_err_set(err, EPERM,
-				  "state directory %s: must be a directory of yours that others cannot write", rt);
+				  "state directory %s: must be a directory of yours that others cannot write",
+				  rt);
 	return 0;
 }
 
@@ -48,30 +49,6 @@ static int ensure_dirs(struct al_err *err)
 			return al_err_sys(err, -r, "state directory %s", d);
 	}
 	return check_owner(err);
-}
-
-char *al_time_now_rfc3339(void)
-{
-	struct timespec ts;
-	struct tm tm;
-	char buf[64];
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-	return al_xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
-}
-
-long long al_time_parse_rfc3339(const char *s)
-{
-	struct tm tm = {0};
-	const char *rest = s ? strptime(s, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
-	if (!rest)
-		return 0;
-	long long ns = 0, scale = 100000000;
-	if (*rest == '.')
-		for (rest++; *rest >= '0' && *rest <= '9'; rest++, scale /= 10)
-			ns += (*rest - '0') * scale;
-	return (long long)timegm(&tm) * 1000000000LL + ns;
 }
 
 const char *al_box_name(const struct al_box *b)

@@ -59,8 +59,3 @@ const char *al_box_state_str(const struct al_box *b, const char *key);
 int al_box_pidfd(struct al_box *b, struct al_err *err);
 /* The start time of a process (field 22 of /proc/PID/stat), 0 if unknown. */
 unsigned long long al_proc_start_time(pid_t pid);
-
-/* The current time as docker writes it: RFC 3339 with nanoseconds, UTC. Caller frees. */
-char *al_time_now_rfc3339(void);
-/* Parse such a time back: nanoseconds since the epoch, 0 when it is not one. */
-long long al_time_parse_rfc3339(const char *s);

@@ -231,3 +231,27 @@ int al_rm_tree_at(int dirfd, const char *name)
 		return r;
 	return unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT ? -errno : 0;
 }
+
+char *al_time_now_rfc3339(void)
+{
+	struct timespec ts;
+	struct tm tm;
+	char buf[64];
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+	return al_xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
+}
+
+long long al_time_parse_rfc3339(const char *s)
+{
+	struct tm tm = {0};
+	const char *rest = s ? strptime(s, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
+	if (!rest)
+		return 0;
+	long long ns = 0, scale = 100000000;
+	if (*rest == '.')
+		for (rest++; *rest >= '0' && *rest <= '9'; rest++, scale /= 10)
+			ns += (*rest - '0') * scale;
+	return (long long)timegm(&tm) * 1000000000LL + ns;
+}

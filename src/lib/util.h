@@ -59,6 +59,10 @@ int al_mkdir_p_at(int dirfd, const char *path, mode_t mode);
 int al_rm_tree_at(int dirfd, const char *name);
 /* Monotonic clock in nanoseconds. */
 uint64_t al_now_ns(void);
+/* The current time as docker writes it: RFC 3339 with nanoseconds, UTC. Caller frees. */
+char *al_time_now_rfc3339(void);
+/* Parse such a time back: nanoseconds since the epoch, 0 when it is not one. */
+long long al_time_parse_rfc3339(const char *s);
 /* Fill buf with n random bytes (getrandom). Returns 0 or -errno. */
 int al_random_bytes(void *buf, size_t n);
 /* Allocation that aborts on failure: out-of-memory in a CLI runtime is not recoverable. */
