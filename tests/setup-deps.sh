@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
 	# build
 	gcc libc6-dev meson ninja-build pkg-config libseccomp-dev libjansson-dev clang-format git
-	libarchive-dev nettle-dev libzstd-dev liblz4-dev libacl1-dev liblzma-dev libbz2-dev zlib1g-dev libxml2-dev
+	libarchive-dev nettle-dev libc-ares-dev libzstd-dev liblz4-dev libacl1-dev liblzma-dev libbz2-dev zlib1g-dev libxml2-dev
 	# tests: the busybox rootfs, users, terminals, leak checks, JSON, listeners
 	busybox-static util-linux bsdutils procps iproute2 jq socat passwd coreutils findutils
 	# `airlock pull` runs skopeo (tested with a local docker-archive source)

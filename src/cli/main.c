@@ -24,9 +24,11 @@ static const struct {
     {"rm", al_verb_rm, "Remove sandboxes"},
     {"cp", al_verb_cp, "Copy files into or out of a running sandbox"},
     {"prune", al_verb_prune, "Remove stopped or idle sandboxes"},
+    {"network", al_verb_network, "Change or show a sandbox's egress policy"},
     {"pull", al_verb_pull, "Fetch an image with skopeo into the store"},
     {"image", al_verb_image, "Manage images: import, load, ls, inspect, rm, tag"},
     {"version", al_verb_version, "Show the version (--format as docker)"},
+    {"proxy", al_verb_proxy, "Run an egress proxy on a host port (for tests and benchmarks)"},
 };
 
 static void usage(FILE *out)

@@ -3,13 +3,16 @@
 #include "options.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <arpa/inet.h>
 
+#include "egress.h"
 #include "image.h"
 #include "parse.h"
 #include "util.h"
@@ -40,6 +43,11 @@ enum {
 	OPT_ADD_HOST,
 	OPT_INIT,
 	OPT_ENTRYPOINT,
+	OPT_ALLOW_HOST,
+	OPT_DENY_HOST,
+	OPT_EGRESS_LOG,
+	OPT_EGRESS_RATE,
+	OPT_EGRESS_MAX_CONNS,
 };
 
 struct run_flag {
@@ -75,6 +83,13 @@ static const struct run_flag run_flags[] = {
     {"timeout", required_argument, OPT_TIMEOUT, "DURATION",
      "kill the sandbox after DURATION, e.g. 30s, 1m30s"},
     {"network", required_argument, OPT_NETWORK, "MODE", "none (default: loopback only) or host"},
+    {"allow-host", required_argument, OPT_ALLOW_HOST, "PATTERN",
+     "allow egress to a host (example.com, *.example.com, host:port, *)"},
+    {"deny-host", required_argument, OPT_DENY_HOST, "PATTERN", "deny egress to a host (wins over allow)"},
+    {"egress-log", required_argument, OPT_EGRESS_LOG, "FILE", "log each egress connection as a JSON line"},
+    {"egress-rate", required_argument, OPT_EGRESS_RATE, "RATE",
+     "egress bandwidth of the sandbox, e.g. 10mbit"},
+    {"egress-max-conns", required_argument, OPT_EGRESS_MAX_CONNS, "N", "concurrent egress connections"},
     {"env", required_argument, 'e', "KEY[=VAL]", "set KEY, or pass the caller's KEY through; repeatable"},
     {"env-file", required_argument, OPT_ENV_FILE, "FILE", "read KEY=VAL lines from FILE; repeatable"},
     {"workdir", required_argument, 'w', "DIR", "working directory inside the sandbox (absolute)"},
@@ -378,6 +393,44 @@ static int opt_add_host(struct al_spec *spec, const char *arg, struct al_err *er
 	return 0;
 }
 
+static int opt_host_rule(struct al_spec *spec, const char *arg, bool deny, struct al_err *err)
+{
+	struct al_egress_pattern p;
+	if (al_egress_pattern_parse(arg, &p, err) < 0)
+		return flag_error(err, deny ? "--deny-host" : "--allow-host");
+	al_egress_pattern_free(&p);
+	if (deny)
+		al_strv_push(&spec->egress_deny, &spec->n_egress_deny, arg);
+	else
+		al_strv_push(&spec->egress_allow, &spec->n_egress_allow, arg);
+	return 0;
+}
+
+static int opt_egress_log(struct al_spec *spec, const char *arg, struct al_err *err)
+{
+	if (!*arg)
+		return al_err_set(err, EINVAL, "--egress-log: empty file name");
+	char cwd[4096];
+	free(spec->egress_log);
+	if (arg[0] == '/' || !getcwd(cwd, sizeof cwd))
+		spec->egress_log = al_xstrdup(arg);
+	else
+		spec->egress_log = al_xasprintf("%s/%s", cwd, arg);
+	return 0;
+}
+
+static int opt_max_conns(struct al_spec *spec, const char *arg, struct al_err *err)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = isdigit((unsigned char)*arg) ? strtoul(arg, &end, 10) : 0;
+	if (v == 0 || v > (1u << 20) || errno || *end)
+		return al_err_set(err, EINVAL, "--egress-max-conns %s: expected a number from 1 to 1048576",
+				  arg);
+	spec->egress_max_conns = (unsigned)v;
+	return 0;
+}
+
 static int opt_image(struct al_spec *spec, const char *arg, struct al_err *err)
 {
 	if (!*arg)
@@ -424,6 +477,15 @@ static int opt_value(struct run_state *st, int opt, const char *arg, struct al_e
 		return opt_add_host(spec, arg, err);
 	case OPT_IMAGE:
 		return opt_image(spec, arg, err);
+	case OPT_ALLOW_HOST:
+	case OPT_DENY_HOST:
+		return opt_host_rule(spec, arg, opt == OPT_DENY_HOST, err);
+	case OPT_EGRESS_LOG:
+		return opt_egress_log(spec, arg, err);
+	case OPT_EGRESS_RATE:
+		return al_parse_rate(arg, &spec->egress_rate, err) < 0 ? flag_error(err, "--egress-rate") : 0;
+	case OPT_EGRESS_MAX_CONNS:
+		return opt_max_conns(spec, arg, err);
 	case OPT_ENTRYPOINT:
 		replace_string(&st->x->entrypoint, arg);
 		st->x->entrypoint_given = true;
@@ -603,6 +665,7 @@ int al_cli_parse(int argc, char **argv, struct al_spec *spec, struct al_cli_extr
 	if (spec->image && al_spec_apply_image(spec, x->entrypoint_given ? x->entrypoint : NULL, err) < 0)
 		return -1;
 	apply_default_env(spec);
+	al_spec_apply_egress_env(spec);
 	return al_spec_validate(spec, err);
 }
 

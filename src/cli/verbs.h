@@ -17,3 +17,5 @@ int al_verb_version(int argc, char **argv);
 int al_verb_exec(int argc, char **argv);
 int al_verb_cp(int argc, char **argv);
 int al_verb_pull(int argc, char **argv);
+int al_verb_proxy(int, char **);
+int al_verb_network(int argc, char **argv);

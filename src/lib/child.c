@@ -121,6 +121,18 @@ static int become_namespace_root(struct al_sandbox *sb, struct al_err *err)
 	return arm_parent_death(sb, err);
 }
 
+/* 127.0.0.1:AL_EGRESS_PORT inside: the launcher's egress proxy accepts on this socket from outside, so
+ * the sandbox reaches the proxy and nothing else, with no interface but lo. */
+static int open_egress_door(struct al_sandbox *sb, struct al_err *err)
+{
+	_cleanup_close_ int door = al_netns_proxy_listener(AL_EGRESS_PORT, err);
+	if (door < 0)
+		return -1;
+	struct al_child_msg msg = {.kind = AL_CHILD_EGRESS};
+	int r = al_child_msg_send(sb->status_fd, &msg, door);
+	return r < 0 ? al_err_sys(err, -r, "egress: hand over the door") : 0;
+}
+
 static int private_namespaces(struct al_sandbox *sb, struct al_err *err)
 {
 	/* As docker: the default hostname is the first 12 characters of the id. */
@@ -128,9 +140,9 @@ static int private_namespaces(struct al_sandbox *sb, struct al_err *err)
 	size_t len = sb->spec->hostname ? strlen(host) : 12;
 	if (sethostname(host, len) < 0)
 		return al_err_sys(err, errno, "sethostname %s", host);
-	if (sb->spec->network == AL_NET_NONE)
-		return al_netns_loopback_up(err);
-	return 0;
+	if (sb->spec->network == AL_NET_NONE && al_netns_loopback_up(err) < 0)
+		return -1;
+	return al_spec_egress(sb->spec) ? open_egress_door(sb, err) : 0;
 }
 
 static int build_root(struct al_sandbox *sb, struct al_err *err)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "egress_proc.h"
 #include "paths.h"
 #include "sandbox.h"
 #include "tty.h"
@@ -40,6 +41,8 @@ struct launch {
 	uint64_t kill_deadline;	 /* when pid 1 gets SIGKILL if it has not exited after its command's kill */
 	struct al_child_msg msg; /* how pid 1 said things ended */
 	bool have_msg;
+	pid_t proxy_pid;     /* the egress proxy, once pid 1 handed over its door */
+	int egress_log_fd;   /* --egress-log, opened here, with the caller's rights */
 	size_t *new_volumes; /* indexes of named volumes this call created */
 	size_t n_new_volumes;
 };
@@ -51,7 +54,7 @@ static void launch_init(struct launch *l, struct al_spec *spec)
 	memset(l, 0, sizeof *l);
 	l->sb.spec = spec;
 	l->sb.sync_fd = l->sb.status_fd = l->sb.tty_slave = l->sb.rootfs_tree = l->sb.exec_listen_fd = -1;
-	l->pidfd = l->sync_w = l->status_r = l->sigfd = -1;
+	l->pidfd = l->sync_w = l->status_r = l->sigfd = l->egress_log_fd = -1;
 	l->tty.master = -1;
 	l->sb.mount_src_fds = al_xcalloc(spec->n_mounts ? spec->n_mounts : 1, sizeof(int));
 	l->new_volumes = al_xcalloc(spec->n_mounts ? spec->n_mounts : 1, sizeof(size_t));
@@ -61,6 +64,12 @@ static void launch_init(struct launch *l, struct al_spec *spec)
 
 static void launch_release(struct launch *l)
 {
+	if (l->proxy_pid > 0) {
+		kill(l->proxy_pid, SIGKILL);
+		while (waitpid(l->proxy_pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	al_closep(&l->egress_log_fd);
 	al_cgroup_destroy(l->cg);
 	l->cg = NULL;
 	for (size_t i = 0; i < l->sb.spec->n_mounts; i++)
@@ -441,6 +450,40 @@ static void handle_signals(struct launch *l)
 	}
 }
 
+/* Egress: the proxy gets the door pid 1 opened in the sandbox's netns. If it cannot be started, the
+ * sandbox does not run without it: set-up fails. */
+static void start_proxy(struct launch *l, int door)
+{
+	const struct al_spec *spec = l->sb.spec;
+	struct al_egress_spawn s = {
+	    .spec = spec,
+	    .sandbox = spec->name ? spec->name : l->sb.id,
+	    .door_fd = door,
+	    .control_fd = l->hooks ? l->hooks->egress_control_fd : -1,
+	    .log_fd = l->egress_log_fd,
+	    .uid = l->sb.map.rootless ? (uid_t)-1 : l->sb.map.host_uid,
+	    .gid = l->sb.map.rootless ? (gid_t)-1 : l->sb.map.host_gid,
+	};
+	struct al_err err = {0};
+	if (al_egress_spawn(&s, &l->proxy_pid, &err) == 0)
+		return;
+	l->msg = (struct al_child_msg){.kind = AL_CHILD_SETUP_FAILED, .errnum = err.errnum};
+	snprintf(l->msg.msg, sizeof l->msg.msg, "%s", err.msg);
+	l->have_msg = true;
+	kill_pid1(l);
+}
+
+static int open_egress_log(struct launch *l, struct al_err *err)
+{
+	const char *path = l->sb.spec->egress_log;
+	if (!path)
+		return 0;
+	l->egress_log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+	if (l->egress_log_fd < 0)
+		return al_err_sys(err, errno, "--egress-log %s", path);
+	return 0;
+}
+
 /* One message from pid 1: the pty master, or how things ended (kept for collect). */
 static void receive_child_msg(struct launch *l, bool *status_open)
 {
@@ -456,6 +499,11 @@ static void receive_child_msg(struct launch *l, bool *status_open)
 	if (msg.kind == AL_CHILD_PTY && fd >= 0 && l->sb.spec->tty && l->tty.master < 0) {
 		l->tty.master = fd;
 		al_tty_attach_caller(&l->tty);
+		return;
+	}
+	if (msg.kind == AL_CHILD_EGRESS && fd >= 0 && l->proxy_pid == 0 && al_spec_egress(l->sb.spec)) {
+		start_proxy(l, fd);
+		close(fd);
 		return;
 	}
 	if (fd >= 0)
@@ -596,6 +644,7 @@ int al_run_hooked(struct al_spec *spec, const struct al_run_hooks *hooks, struct
 	memset(res, 0, sizeof *res);
 	launch_init(&l, spec);
 	l.hooks = hooks;
+	al_spec_apply_egress_env(spec);
 	if (hooks) {
 		l.sb.exec_listen_fd = hooks->exec_listen_fd;
 		l.sb.report_start = hooks->started != NULL;
@@ -603,8 +652,8 @@ int al_run_hooked(struct al_spec *spec, const struct al_run_hooks *hooks, struct
 	int r = -1;
 	if (block_signals(&l, err) < 0 || al_spec_validate(spec, err) < 0 || check_cpus(spec, err) < 0 ||
 	    make_id(&l.sb, hooks, err) < 0 || al_idmap_plan(spec, &l.sb.map, err) < 0 ||
-	    check_sources(&l, err) < 0 || prepare_seccomp(&l, err) < 0 || create_named_volumes(&l, err) < 0 ||
-	    prepare_volume_trees(&l, err) < 0 || make_pipes(&l, err) < 0)
+	    check_sources(&l, err) < 0 || open_egress_log(&l, err) < 0 || prepare_seccomp(&l, err) < 0 ||
+	    create_named_volumes(&l, err) < 0 || prepare_volume_trees(&l, err) < 0 || make_pipes(&l, err) < 0)
 		goto out;
 	if (start_child(&l, err) < 0 || place_in_cgroup(&l, err) < 0) {
 		if (l.pid > 0) {

@@ -27,8 +27,9 @@ struct al_result {
 
 /* What a named sandbox's monitor adds to a run. */
 struct al_run_hooks {
-	const char *id;	    /* the sandbox's id (its cgroup, its default hostname); NULL = a fresh one */
-	int exec_listen_fd; /* pid 1 serves `airlock exec` on this listening socket; -1 = none */
+	const char *id;	       /* the sandbox's id (its cgroup, its default hostname); NULL = a fresh one */
+	int exec_listen_fd;    /* pid 1 serves `airlock exec` on this listening socket; -1 = none */
+	int egress_control_fd; /* the egress proxy takes policy changes on this listening socket; -1 = none */
 	/* Called once the command has been started: err is NULL, or says why it could not be exec'd. */
 	void (*started)(void *ctx, pid_t pid1, const struct al_err *err);
 	void *ctx;

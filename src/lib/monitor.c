@@ -23,22 +23,22 @@ struct monitor {
 	bool started;
 };
 
-/* The exec socket lives in the sandbox's directory; the path goes through /proc/self/fd because a
- * state directory's absolute path may be longer than a socket address can hold. */
-static int open_exec_socket(const struct al_box *b, int *out, struct al_err *err)
+/* The exec and proxy-control sockets live in the sandbox's directory; the path goes through /proc/self/fd
+ * because a state directory's absolute path may be longer than a socket address can hold. */
+static int open_socket(const struct al_box *b, const char *name, int type, int *out, struct al_err *err)
 {
 	_cleanup_close_ int dir = open(b->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_close_ int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	_cleanup_close_ int s = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
 	if (dir < 0 || s < 0)
-		return al_err_sys(err, errno, "exec socket");
+		return al_err_sys(err, errno, "%s", name);
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	snprintf(sa.sun_path, sizeof sa.sun_path, "/proc/self/fd/%d/exec.sock", dir);
-	unlinkat(dir, "exec.sock", 0);
+	snprintf(sa.sun_path, sizeof sa.sun_path, "/proc/self/fd/%d/%s", dir, name);
+	unlinkat(dir, name, 0);
 	mode_t old = umask(0177);
 	int r = bind(s, (struct sockaddr *)&sa, sizeof sa);
 	umask(old);
 	if (r < 0 || listen(s, 128) < 0)
-		return al_err_sys(err, errno, "exec socket %s/exec.sock", b->dir);
+		return al_err_sys(err, errno, "%s/%s", b->dir, name);
 	*out = steal_fd(&s);
 	return 0;
 }
@@ -102,15 +102,26 @@ static void record_end(struct monitor *m, int r, const struct al_result *res, co
 
 static int monitor_run(struct monitor *m, struct al_spec *spec, struct al_result *res, struct al_err *err)
 {
-	int listen_fd = -1;
-	if (open_exec_socket(m->b, &listen_fd, err) < 0)
+	int listen_fd = -1, control_fd = -1;
+	if (open_socket(m->b, "exec.sock", SOCK_STREAM, &listen_fd, err) < 0)
 		return -1;
-	struct al_run_hooks hooks = {
-	    .id = m->b->id, .exec_listen_fd = listen_fd, .started = on_started, .ctx = m};
+	if (al_spec_egress(spec) && open_socket(m->b, "proxy.sock", SOCK_SEQPACKET, &control_fd, err) < 0) {
+		close(listen_fd);
+		return -1;
+	}
+	struct al_run_hooks hooks = {.id = m->b->id,
+				     .exec_listen_fd = listen_fd,
+				     .egress_control_fd = control_fd,
+				     .started = on_started,
+				     .ctx = m};
 	int r = al_run_hooked(spec, &hooks, res, err);
 	close(listen_fd);
-	_cleanup_free_ char *sock = al_box_path(m->b, "exec.sock");
-	unlink(sock);
+	al_closep(&control_fd);
+	static const char *const sockets[] = {"exec.sock", "proxy.sock"};
+	for (size_t i = 0; i < AL_ARRAY_SIZE(sockets); i++) {
+		_cleanup_free_ char *path = al_box_path(m->b, sockets[i]);
+		unlink(path);
+	}
 	return r;
 }
 

@@ -18,6 +18,8 @@ enum al_child_msg_kind {
 	AL_CHILD_STARTED = 5, /* the command runs: status is its pid inside; errnum its exec error or 0 */
 	/* launcher to child: one image layer, idmapped, rides along; status is its index in spec->layers */
 	AL_LAUNCHER_LAYER = 6,
+	AL_CHILD_EGRESS =
+	    7, /* the listening socket of the egress door, in the sandbox's netns, rides along */
 };
 
 struct al_child_msg {

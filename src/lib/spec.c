@@ -2,6 +2,7 @@
  * Field-level parsing lives in parse.c; this file checks how the fields fit together. */
 #include "spec.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +44,9 @@ void al_spec_free(struct al_spec *spec)
 	al_strv_free(spec->labels);
 	al_strv_free(spec->dns);
 	al_strv_free(spec->extra_hosts);
+	al_strv_free(spec->egress_allow);
+	al_strv_free(spec->egress_deny);
+	free(spec->egress_log);
 	free(spec->seccomp_profile);
 	free(spec->rlimits);
 	free(spec->workdir);
@@ -84,6 +88,27 @@ void al_spec_setenv(struct al_spec *spec, const char *key, const char *val)
 	spec->env = al_xrealloc(spec->env, (spec->n_env + 2) * sizeof(char *));
 	spec->env[spec->n_env++] = entry;
 	spec->env[spec->n_env] = NULL;
+}
+
+void al_spec_apply_egress_env(struct al_spec *spec)
+{
+	static const char *const proxy_keys[] = {"HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"};
+	static const char *const socks_keys[] = {"ALL_PROXY", "all_proxy"};
+	static const char *const no_proxy_keys[] = {"NO_PROXY", "no_proxy"};
+	if (!al_spec_egress(spec))
+		return;
+	char http[64], socks[64];
+	snprintf(http, sizeof http, "http://127.0.0.1:%d", AL_EGRESS_PORT);
+	snprintf(socks, sizeof socks, "socks5h://127.0.0.1:%d", AL_EGRESS_PORT);
+	for (size_t i = 0; i < AL_ARRAY_SIZE(proxy_keys); i++)
+		if (!al_spec_getenv(spec, proxy_keys[i]))
+			al_spec_setenv(spec, proxy_keys[i], http);
+	for (size_t i = 0; i < AL_ARRAY_SIZE(socks_keys); i++)
+		if (!al_spec_getenv(spec, socks_keys[i]))
+			al_spec_setenv(spec, socks_keys[i], socks);
+	for (size_t i = 0; i < AL_ARRAY_SIZE(no_proxy_keys); i++)
+		if (!al_spec_getenv(spec, no_proxy_keys[i]))
+			al_spec_setenv(spec, no_proxy_keys[i], "localhost,127.0.0.1");
 }
 
 const char *al_spec_getenv(const struct al_spec *spec, const char *key)
@@ -143,6 +168,12 @@ int al_spec_validate(const struct al_spec *spec, struct al_err *err)
 		return al_err_set(err, EINVAL, "--memory-swap needs --memory");
 	if (spec->limits.memory_swap > 0 && spec->limits.memory_swap < spec->limits.memory)
 		return al_err_set(err, EINVAL, "--memory-swap must be at least --memory");
+	if (al_spec_egress(spec) && spec->network != AL_NET_NONE)
+		return al_err_set(err, EINVAL, "--allow-host/--deny-host need --network none (the default)");
+	if ((spec->egress_log || spec->egress_rate || spec->egress_max_conns) && !al_spec_egress(spec))
+		return al_err_set(
+		    err, EINVAL,
+		    "--egress-log, --egress-rate and --egress-max-conns need --allow-host or --deny-host");
 	if (spec->workdir && spec->workdir[0] != '/')
 		return al_err_set(err, EINVAL, "workdir %s: not an absolute path", spec->workdir);
 	if (spec->hostname && (strlen(spec->hostname) == 0 || strlen(spec->hostname) > 64))

@@ -77,6 +77,15 @@ struct al_spec {
 	uint64_t timeout_ms; /* 0 = none */
 
 	enum al_network network;
+	/* Egress through airlock's proxy (any rule given turns it on; the network stays "none"): host
+	 * patterns (see egress.h), deny wins over allow. */
+	char **egress_allow;
+	size_t n_egress_allow;
+	char **egress_deny;
+	size_t n_egress_deny;
+	char *egress_log;	   /* JSON lines, one per connection; NULL = none */
+	uint64_t egress_rate;	   /* bytes per second for the whole sandbox, 0 = unlimited */
+	unsigned egress_max_conns; /* concurrent connections, 0 = the proxy's default */
 
 	char **env; /* "KEY=VAL" strings, NULL-terminated, final environment of the command */
 	size_t n_env;
@@ -101,6 +110,18 @@ struct al_spec {
 	bool json;	 /* --json: print the result object */
 	char *json_path; /* NULL = stderr */
 };
+
+/* The port of the egress proxy inside the sandbox: 127.0.0.1:AL_EGRESS_PORT. */
+#define AL_EGRESS_PORT 3128
+/* Whether the sandbox's egress goes through the proxy. */
+static inline bool al_spec_egress(const struct al_spec *spec)
+{
+	return spec->n_egress_allow || spec->n_egress_deny;
+}
+
+/* With egress on, point HTTP_PROXY, HTTPS_PROXY, ALL_PROXY (and lower case) at the door and set
+ * NO_PROXY=localhost,127.0.0.1, for each key the user did not set. Idempotent. */
+void al_spec_apply_egress_env(struct al_spec *spec);
 
 /* Initialise with airlock's defaults (read-only, no network, all caps dropped, landlock on). */
 void al_spec_init(struct al_spec *spec);

@@ -149,6 +149,11 @@ static void put_process(json_t *o, const struct al_spec *spec)
 	put(o, "Dns", strv_to_json(spec->dns, spec->n_dns));
 	put(o, "ExtraHosts", strv_to_json(spec->extra_hosts, spec->n_extra_hosts));
 	put(o, "Init", json_boolean(spec->init));
+	put(o, "EgressAllow", strv_to_json(spec->egress_allow, spec->n_egress_allow));
+	put(o, "EgressDeny", strv_to_json(spec->egress_deny, spec->n_egress_deny));
+	put(o, "EgressLog", string_or_null(spec->egress_log));
+	put(o, "EgressRate", json_integer((json_int_t)spec->egress_rate));
+	put(o, "EgressMaxConns", json_integer(spec->egress_max_conns));
 	put(o, "Interactive", json_boolean(spec->interactive));
 	put(o, "Tty", json_boolean(spec->tty));
 }
@@ -448,6 +453,15 @@ static int read_security_and_limits(const json_t *obj, struct al_spec *spec, str
 	return 0;
 }
 
+static int read_egress_max_conns(const json_t *obj, struct al_spec *spec, struct al_err *err)
+{
+	int64_t v = spec->egress_max_conns;
+	if (read_int(obj, "", "EgressMaxConns", 0, 1 << 20, &v, err) < 0)
+		return -1;
+	spec->egress_max_conns = (unsigned)v;
+	return 0;
+}
+
 static int read_process(const json_t *obj, struct al_spec *spec, struct al_err *err)
 {
 	if (read_network(obj, spec, err) < 0 || read_strv(obj, "Env", &spec->env, &spec->n_env, err) < 0 ||
@@ -457,6 +471,11 @@ static int read_process(const json_t *obj, struct al_spec *spec, struct al_err *
 	    read_strv(obj, "Dns", &spec->dns, &spec->n_dns, err) < 0 ||
 	    read_strv(obj, "ExtraHosts", &spec->extra_hosts, &spec->n_extra_hosts, err) < 0 ||
 	    read_bool(obj, "", "Init", &spec->init, err) < 0 ||
+	    read_strv(obj, "EgressAllow", &spec->egress_allow, &spec->n_egress_allow, err) < 0 ||
+	    read_strv(obj, "EgressDeny", &spec->egress_deny, &spec->n_egress_deny, err) < 0 ||
+	    read_string(obj, "EgressLog", &spec->egress_log, err) < 0 ||
+	    read_u64(obj, "", "EgressRate", &spec->egress_rate, err) < 0 ||
+	    read_egress_max_conns(obj, spec, err) < 0 ||
 	    read_bool(obj, "", "Interactive", &spec->interactive, err) < 0 ||
 	    read_bool(obj, "", "Tty", &spec->tty, err) < 0)
 		return -1;

@@ -97,6 +97,11 @@ static int write_json_atomic(const char *dir, const char *name, json_t *obj, str
 	return 0;
 }
 
+int al_box_save_config(const struct al_box *b, struct al_err *err)
+{
+	return write_json_atomic(b->dir, "config.json", b->config, err);
+}
+
 int al_box_save_state(const struct al_box *b, struct al_err *err)
 {
 	return write_json_atomic(b->dir, "state.json", b->state, err);

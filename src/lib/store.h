@@ -36,6 +36,8 @@ int al_box_list(struct al_box **out, size_t *n, struct al_err *err);
 char **al_box_image_users(const char *image_id, bool *running);
 /* The spec stored at create. */
 int al_box_load_spec(const struct al_box *b, struct al_spec *spec, struct al_err *err);
+/* Write b->config atomically (egress rules changed on a running sandbox are kept there). */
+int al_box_save_config(const struct al_box *b, struct al_err *err);
 /* Write b->state atomically. */
 int al_box_save_state(const struct al_box *b, struct al_err *err);
 /* Re-read state.json. */
