@@ -132,13 +132,15 @@ int al_verb_network(int argc, char **argv)
 	} else if (ls) {
 		status = list_rules(&b);
 	} else {
-		char reply[1024];
+		char reply[1024] = "ok";
 		_cleanup_free_ char *cmd = al_xasprintf("%s %s", argv[1], argv[3]);
-		if (strcmp(al_box_status(&b), AL_STATUS_RUNNING) == 0 &&
-		    (ask_proxy(&b, cmd, reply, sizeof reply, &err) < 0 ||
-		     (strcmp(reply, "ok") != 0 && al_err_set(&err, EINVAL, "%s", reply) < 0)))
-			status = al_cli_fail(&err);
-		else if (remember(&b, argv[1], argv[3], &err) < 0)
+		bool running = strcmp(al_box_status(&b), AL_STATUS_RUNNING) == 0;
+		int r = running ? ask_proxy(&b, cmd, reply, sizeof reply, &err) : 0;
+		if (r == 0 && strcmp(reply, "ok") != 0)
+			r = al_err_set(&err, EINVAL, "%s", reply);
+		if (r == 0)
+			r = remember(&b, argv[1], argv[3], &err);
+		if (r < 0)
 			status = al_cli_fail(&err);
 	}
 	al_box_free(&b);
