@@ -26,14 +26,9 @@ static const char usage[] =
 /* One command to the proxy; *reply gets its answer. Returns 0, or -1 with *err. */
 static int ask_proxy(const struct al_box *b, const char *cmd, char *reply, size_t cap, struct al_err *err)
 {
-	_cleanup_close_ int dir = open(b->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_close_ int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (dir < 0 || s < 0)
-		return al_err_sys(err, errno, "sandbox %s", al_box_name(b));
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	snprintf(sa.sun_path, sizeof sa.sun_path, "/proc/self/fd/%d/proxy.sock", dir);
-	if (connect(s, (struct sockaddr *)&sa, sizeof sa) < 0)
-		return al_err_sys(err, errno, "sandbox %s: its egress proxy", al_box_name(b));
+	_cleanup_close_ int s = al_box_connect(b, "proxy.sock", SOCK_SEQPACKET, err);
+	if (s < 0)
+		return -1;
 	struct timeval tv = {.tv_sec = 5};
 	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 	if (send(s, cmd, strlen(cmd), MSG_NOSIGNAL) < 0)

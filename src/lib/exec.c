@@ -23,22 +23,6 @@
 
 static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
 
-static int connect_box(const struct al_box *b, struct al_err *err)
-{
-	_cleanup_close_ int dir = open(b->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_close_ int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (dir < 0 || s < 0)
-		return al_err_sys(err, errno, "sandbox %s", al_box_name(b));
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	snprintf(sa.sun_path, sizeof sa.sun_path, "/proc/self/fd/%d/exec.sock", dir);
-	if (connect(s, (struct sockaddr *)&sa, sizeof sa) < 0) {
-		if (errno == ENOENT || errno == ECONNREFUSED)
-			return al_err_set(err, ESRCH, "sandbox %s is not running", al_box_name(b));
-		return al_err_sys(err, errno, "sandbox %s: exec socket", al_box_name(b));
-	}
-	return steal_fd(&s);
-}
-
 static size_t strv_len(char **v)
 {
 	size_t n = 0;
@@ -258,7 +242,7 @@ int al_exec(const struct al_box *b, const struct al_exec_opts *o, int *status, s
 	sigprocmask(SIG_BLOCK, &set, &old);
 	int r = -1;
 	s.sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	s.conn = connect_box(b, err);
+	s.conn = al_box_connect(b, "exec.sock", SOCK_STREAM, err);
 	if (s.sigfd >= 0 && s.conn >= 0 && send_request(s.conn, o, err) == 0)
 		r = session_loop(&s, o, err);
 	else if (s.sigfd < 0)
@@ -273,7 +257,7 @@ int al_exec(const struct al_box *b, const struct al_exec_opts *o, int *status, s
 
 int al_exec_root_fd(const struct al_box *b, struct al_err *err)
 {
-	_cleanup_close_ int conn = connect_box(b, err);
+	_cleanup_close_ int conn = al_box_connect(b, "exec.sock", SOCK_STREAM, err);
 	if (conn < 0)
 		return -1;
 	struct al_exec_hdr h = {.magic = AL_EXEC_MAGIC, .flags = AL_EXEC_ROOT};

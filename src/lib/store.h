@@ -34,6 +34,9 @@ int al_box_list(struct al_box **out, size_t *n, struct al_err *err);
 /* The sandboxes made from image `image_id` ("sha256:HEX"): a NULL-terminated list of their names (or
  * NULL when none; free with al_strv_free); *running says whether one of them runs. */
 char **al_box_image_users(const char *image_id, bool *running);
+/* Connect to the unix socket `name` of the sandbox's directory (exec.sock, proxy.sock). A socket nobody
+ * listens on means the sandbox is not running: "sandbox N is not running" (ESRCH). */
+int al_box_connect(const struct al_box *b, const char *name, int type, struct al_err *err);
 /* The spec stored at create. */
 int al_box_load_spec(const struct al_box *b, struct al_spec *spec, struct al_err *err);
 /* Write b->config atomically (egress rules changed on a running sandbox are kept there). */
