@@ -111,6 +111,8 @@ _t_finish() {
 	local rc=$?
 	t_end
 	[ -n "${T_BG_PIDS:-}" ] && kill $T_BG_PIDS 2>/dev/null
+	# background processes started from a subshell ($(...)) list themselves here
+	[ -f "$T_TMP/.lib/bg.pids" ] && kill $(cat "$T_TMP/.lib/bg.pids") 2>/dev/null
 	cd /
 	rm -rf "$T_TMP" 2>/dev/null
 	if [ "$T_COUNT_FAIL" -gt 0 ]; then exit 1; fi

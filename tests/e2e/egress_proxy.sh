@@ -242,7 +242,7 @@ start_server() { # NAME ARGS...
 	local name=$1
 	shift
 	python3 "$HELPER" "$name" "$T_TMP/$name.port" "$@" >/dev/null 2>&1 &
-	T_BG_PIDS="${T_BG_PIDS:-} $!"
+	echo "$!" >>"$T_TMP/.lib/bg.pids" # called in $(...): T_BG_PIDS would be the subshell's
 	wait_for 10 test -s "$T_TMP/$name.port" && cat "$T_TMP/$name.port"
 }
 
