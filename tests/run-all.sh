@@ -126,7 +126,7 @@ if [ -n "$stage" ]; then
 	STAGE=/opt/al-test-stage
 	rm -rf "$STAGE"
 	mkdir -p "$STAGE"
-	cp -a "$AIRLOCK" "$PROBE" "$STAGE/" && cp -a "$T_ROOTFS" "$STAGE/test-rootfs"
+	cp -a "$AIRLOCK" "$ROOT/build/airlock-runtime" "$PROBE" "$STAGE/" && cp -a "$T_ROOTFS" "$STAGE/test-rootfs"
 	chmod -R go+rX "$STAGE"
 	export AIRLOCK="$STAGE/airlock" PROBE="$STAGE/airlock-probe" T_ROOTFS="$STAGE/test-rootfs"
 	ASAN_AIRLOCK="$STAGE/airlock-asan"
