@@ -372,14 +372,25 @@ static void dispatch(struct egress_proxy *p, const struct epoll_event *ev)
 	reap(p);
 }
 
-static void raise_fd_limit(void)
+/* Raise the descriptor limit to its hard limit; returns the limit in force. */
+static rlim_t raise_fd_limit(void)
 {
 	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 1024;
+	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
 	}
+	return rl.rlim_cur;
 }
+
+/* A relayed connection holds up to six descriptors (client, server, two splice pipes): the cap on
+ * connections follows the descriptor limit, so that the connections it admits can all be served and
+ * a fresh one is refused cleanly rather than failing with EMFILE half-way. */
+#define FDS_PER_CONN 6
+#define FDS_SPARE    64
 
 static int make_timer(struct egress_proxy *p, int *fd, enum egress_watch_kind kind, long period_ns,
 		      struct al_err *err)
@@ -418,6 +429,10 @@ static int setup(struct egress_proxy *p, const struct al_egress_config *cfg, str
 	p->max_conns = cfg->max_conns ? cfg->max_conns : DEFAULT_MAX_CONNS;
 	if (p->max_conns > MAX_CONNS_LIMIT)
 		p->max_conns = MAX_CONNS_LIMIT;
+	rlim_t fds = raise_fd_limit();
+	if (fds != RLIM_INFINITY && fds > FDS_SPARE + FDS_PER_CONN &&
+	    p->max_conns > (fds - FDS_SPARE) / FDS_PER_CONN)
+		p->max_conns = (unsigned)((fds - FDS_SPARE) / FDS_PER_CONN);
 	if (setup_policy(p, cfg, err) < 0)
 		return -1;
 	p->slots = al_xcalloc(p->max_conns, sizeof *p->slots);
@@ -425,7 +440,6 @@ static int setup(struct egress_proxy *p, const struct al_egress_config *cfg, str
 	for (unsigned i = 0; i < p->max_conns; i++)
 		p->free_slots[p->nfree++] = p->max_conns - 1 - i;
 	egress_rate_init(p, cfg->rate_bytes_per_sec);
-	raise_fd_limit();
 	if ((p->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
 		return al_err_sys(err, errno, "egress proxy: epoll");
 	if (egress_dns_init(p, cfg->pins, cfg->dns_servers, err) < 0)
