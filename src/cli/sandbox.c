@@ -37,23 +37,11 @@ static bool want_help(int argc, char **argv)
 
 /* ---- create ------------------------------------------------------------------------------------ */
 
-/* docker checks bind sources at create: a typo is an error now, not at start. */
-static int check_sources(const struct al_spec *spec, struct al_err *err)
-{
-	struct stat st;
-	for (size_t i = 0; i < spec->n_mounts; i++) {
-		const struct al_mount *m = &spec->mounts[i];
-		if (m->kind == AL_MOUNT_BIND && !m->is_named && stat(m->source, &st) < 0)
-			return al_err_sys(err, errno, "volume source %s", m->source);
-	}
-	return 0;
-}
-
 /* Register the sandbox of a parsed command line. Returns 0, or the exit status with the error printed. */
 int al_cli_create_box(struct al_spec *spec, const struct al_cli_extra *x, struct al_box *b)
 {
 	struct al_err err = {0};
-	if (check_sources(spec, &err) < 0 || al_box_create(spec, x->rm, b, &err) < 0)
+	if (al_spec_check_sources(spec, &err) < 0 || al_box_create(spec, x->rm, b, &err) < 0)
 		return al_cli_fail(&err);
 	return 0;
 }
@@ -641,13 +629,6 @@ int al_verb_logs(int argc, char **argv)
 
 /* ---- prune ------------------------------------------------------------------------------------- */
 
-static long long now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 /* The last time the sandbox was used: its start, or its last exec. */
 static long long last_used_ns(struct al_box *b)
 {
@@ -703,7 +684,7 @@ int al_verb_prune(int argc, char **argv)
 	if (status == 0 && al_box_list(&boxes, &n, &err) < 0)
 		status = al_cli_fail(&err);
 	bool header = false;
-	long long now = now_ns();
+	long long now = al_realtime_ns();
 	for (size_t i = 0; i < n && status == 0; i++) {
 		struct al_box *b = &boxes[i];
 		if (!filter_matches(&f, b))

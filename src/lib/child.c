@@ -266,14 +266,6 @@ static int harden(struct al_sandbox *sb, struct al_err *err)
 	return 0;
 }
 
-/* Signals ignored by airlock's caller would stay ignored across exec: the command starts clean. */
-static void reset_signals(void)
-{
-	for (int s = 1; s < NSIG; s++)
-		if (s != SIGKILL && s != SIGSTOP)
-			signal(s, SIG_DFL);
-}
-
 /* Runs in a vfork child: only async-signal-safe calls, then exec or _exit. */
 __attribute__((noreturn)) static void exec_command(struct al_sandbox *sb)
 {
@@ -323,7 +315,7 @@ void al_child_main(struct al_sandbox *sb)
 	    await_cgroup(sb, &err) < 0 || close_inherited_fds(sb, &err) < 0 || harden(sb, &err) < 0)
 		al_child_fail(sb, &err);
 
-	reset_signals();
+	al_reset_signal_handlers(); /* the command starts clean, whatever airlock's caller ignored */
 	environ = sb->spec->env;
 	/* vfork: pid 1 has nothing to do until the command has exec'd, and sharing its memory spares
 	 * copying the page tables, which is costly in a virtual machine. */

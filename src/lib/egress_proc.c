@@ -33,9 +33,7 @@ __attribute__((noreturn)) static void proxy_main(const struct al_egress_spawn *s
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
+	al_reset_signal_handlers();
 	signal(SIGPIPE, SIG_IGN);
 	/* keep stdio (errors go where the launcher's go) and our three descriptors, at 3, 4, 5 */
 	int fds[3] = {s->door_fd, s->control_fd, s->log_fd}, hi[3];

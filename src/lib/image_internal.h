@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "util.h"
 
 #define AL_SHA256_HEX_LEN 64
 
@@ -35,7 +36,11 @@ void image_sha256_hex(const void *data, size_t len, char hex[AL_SHA256_HEX_LEN +
 void image_sha256_digest_hex(struct sha256_ctx *ctx, char hex[AL_SHA256_HEX_LEN + 1]);
 /* "sha256:HEX" with 64 lower-case hex digits: the HEX part, or NULL. */
 const char *image_digest_hex(const char *digest);
-bool image_is_hex64(const char *s);
+/* Exactly 64 lower-case hex digits. */
+static inline bool image_is_hex64(const char *s)
+{
+	return al_is_hex(s, AL_SHA256_HEX_LEN, AL_SHA256_HEX_LEN);
+}
 
 /* Read a whole small file (at most max bytes) beneath dirfd (symlinks must stay beneath). */
 int image_read_file_at(int dirfd, const char *path, size_t max, char **buf_out, size_t *len_out,

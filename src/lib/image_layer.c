@@ -24,22 +24,11 @@
 
 /* ---- small helpers shared by the store ---- */
 
-static const char hexdigits[] = "0123456789abcdef";
-
-static void to_hex(const uint8_t *d, size_t n, char *out)
-{
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hexdigits[d[i] >> 4];
-		out[2 * i + 1] = hexdigits[d[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 void image_sha256_digest_hex(struct sha256_ctx *ctx, char hex[AL_SHA256_HEX_LEN + 1])
 {
 	uint8_t d[SHA256_DIGEST_SIZE];
 	sha256_digest(ctx, sizeof d, d);
-	to_hex(d, sizeof d, hex);
+	al_hex(d, sizeof d, hex);
 }
 
 void image_sha256_hex(const void *data, size_t len, char hex[AL_SHA256_HEX_LEN + 1])
@@ -48,15 +37,6 @@ void image_sha256_hex(const void *data, size_t len, char hex[AL_SHA256_HEX_LEN +
 	sha256_init(&ctx);
 	sha256_update(&ctx, len, data);
 	image_sha256_digest_hex(&ctx, hex);
-}
-
-bool image_is_hex64(const char *s)
-{
-	size_t i = 0;
-	for (; s[i]; i++)
-		if (!strchr(hexdigits, s[i]))
-			return false;
-	return i == AL_SHA256_HEX_LEN;
 }
 
 const char *image_digest_hex(const char *digest)
@@ -121,12 +101,10 @@ int image_write_file_atomic(int dirfd, const char *name, const void *data, size_
 
 int image_tmpdir(struct image_store *st, char **name_out, struct al_err *err)
 {
-	uint8_t rnd[8];
-	char hex[2 * sizeof rnd + 1];
-	int r = al_random_bytes(rnd, sizeof rnd);
+	char hex[2 * 8 + 1];
+	int r = al_random_hex(hex, 8);
 	if (r < 0)
 		return al_err_sys(err, -r, "image store: getrandom");
-	to_hex(rnd, sizeof rnd, hex);
 	if (mkdirat(st->tmp_fd, hex, 0700) < 0)
 		return al_err_sys(err, errno, "image store: %s/tmp/%s", st->root, hex);
 	*name_out = al_xstrdup(hex);

@@ -267,8 +267,7 @@ static int resolve_in(struct image_store *st, json_t *repos, const char *ref, ch
 		return 0;
 	}
 	const char *p = strncmp(ref, "sha256:", 7) == 0 ? ref + 7 : ref;
-	size_t plen = strlen(p);
-	if (plen > 0 && plen <= AL_SHA256_HEX_LEN && strspn(p, "0123456789abcdef") == plen) {
+	if (al_is_hex(p, 1, AL_SHA256_HEX_LEN)) {
 		int n = find_id_prefix(st, p, hex);
 		if (n == 1)
 			return 0;

@@ -236,24 +236,17 @@ char *al_human_duration(long long ns)
 	return al_xasprintf("%lld years", h / 24 / 365);
 }
 
-static long long now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 char *al_human_status(struct al_box *b)
 {
 	const char *status = al_box_status(b);
 	if (strcmp(status, AL_STATUS_RUNNING) == 0) {
-		_cleanup_free_ char *d =
-		    al_human_duration(now_ns() - al_time_parse_rfc3339(al_box_state_str(b, "StartedAt")));
+		_cleanup_free_ char *d = al_human_duration(
+		    al_realtime_ns() - al_time_parse_rfc3339(al_box_state_str(b, "StartedAt")));
 		return al_xasprintf("Up %s", d);
 	}
 	if (strcmp(status, AL_STATUS_EXITED) == 0) {
-		_cleanup_free_ char *d =
-		    al_human_duration(now_ns() - al_time_parse_rfc3339(al_box_state_str(b, "FinishedAt")));
+		_cleanup_free_ char *d = al_human_duration(
+		    al_realtime_ns() - al_time_parse_rfc3339(al_box_state_str(b, "FinishedAt")));
 		return al_xasprintf("Exited (%lld) %s ago", (long long)al_box_state_int(b, "ExitCode"), d);
 	}
 	return al_xstrdup("Created");
@@ -304,7 +297,7 @@ json_t *al_ps_row(struct al_box *b, bool trunc)
 	_cleanup_free_ char *cmd = command_text(json_object_get(spec, "Argv"), trunc);
 	_cleanup_free_ char *labels = labels_text(json_object_get(spec, "Labels"));
 	const char *created = str_or(json_object_get(b->config, "Created"), ZERO_TIME);
-	_cleanup_free_ char *ago = al_human_duration(now_ns() - al_time_parse_rfc3339(created));
+	_cleanup_free_ char *ago = al_human_duration(al_realtime_ns() - al_time_parse_rfc3339(created));
 	_cleanup_free_ char *running_for = al_xasprintf("%s ago", ago);
 	char id[65];
 	snprintf(id, sizeof id, "%.*s", trunc ? 12 : 64, b->id);

@@ -107,35 +107,8 @@ static int make_id(struct al_sandbox *sb, const struct al_run_hooks *hooks, stru
 		snprintf(sb->id, sizeof sb->id, "%.24s", hooks->id);
 		return 0;
 	}
-	unsigned char raw[16];
-	int r = al_random_bytes(raw, sizeof raw);
-	if (r < 0)
-		return al_err_sys(err, -r, "random id");
-	static const char hex[] = "0123456789abcdef";
-	for (size_t i = 0; i < 12; i++) {
-		sb->id[2 * i] = hex[raw[i] >> 4];
-		sb->id[2 * i + 1] = hex[raw[i] & 15];
-	}
-	sb->id[24] = '\0';
-	return 0;
-}
-
-/* Check every host source before anything is created. */
-static int check_sources(struct launch *l, struct al_err *err)
-{
-	struct al_spec *spec = l->sb.spec;
-	const char *root = spec->rootfs ? spec->rootfs : "/";
-	struct stat st;
-	if (stat(root, &st) < 0)
-		return al_err_sys(err, errno, "rootfs %s", root);
-	if (!S_ISDIR(st.st_mode))
-		return al_err_set(err, ENOTDIR, "rootfs %s: not a directory", root);
-	for (size_t i = 0; i < spec->n_mounts; i++) {
-		struct al_mount *m = &spec->mounts[i];
-		if (m->kind == AL_MOUNT_BIND && !m->is_named && stat(m->source, &st) < 0)
-			return al_err_sys(err, errno, "volume source %s", m->source);
-	}
-	return 0;
+	int r = al_random_hex(sb->id, 12);
+	return r < 0 ? al_err_sys(err, -r, "random id") : 0;
 }
 
 /* Named volumes are created on first use, as docker's; those created by a run that then fails to
@@ -652,8 +625,9 @@ int al_run_hooked(struct al_spec *spec, const struct al_run_hooks *hooks, struct
 	int r = -1;
 	if (block_signals(&l, err) < 0 || al_spec_validate(spec, err) < 0 || check_cpus(spec, err) < 0 ||
 	    make_id(&l.sb, hooks, err) < 0 || al_idmap_plan(spec, &l.sb.map, err) < 0 ||
-	    check_sources(&l, err) < 0 || open_egress_log(&l, err) < 0 || prepare_seccomp(&l, err) < 0 ||
-	    create_named_volumes(&l, err) < 0 || prepare_volume_trees(&l, err) < 0 || make_pipes(&l, err) < 0)
+	    al_spec_check_sources(spec, err) < 0 || open_egress_log(&l, err) < 0 ||
+	    prepare_seccomp(&l, err) < 0 || create_named_volumes(&l, err) < 0 ||
+	    prepare_volume_trees(&l, err) < 0 || make_pipes(&l, err) < 0)
 		goto out;
 	if (start_child(&l, err) < 0 || place_in_cgroup(&l, err) < 0) {
 		if (l.pid > 0) {

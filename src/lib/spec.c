@@ -3,7 +3,9 @@
 #include "spec.h"
 
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 
 #include "parse.h"
@@ -179,4 +181,20 @@ int al_spec_validate(const struct al_spec *spec, struct al_err *err)
 	if (spec->hostname && (strlen(spec->hostname) == 0 || strlen(spec->hostname) > 64))
 		return al_err_set(err, EINVAL, "hostname \"%s\": must be 1 to 64 characters", spec->hostname);
 	return validate_mounts(spec, err);
+}
+
+int al_spec_check_sources(const struct al_spec *spec, struct al_err *err)
+{
+	const char *root = spec->rootfs ? spec->rootfs : "/";
+	struct stat st;
+	if (stat(root, &st) < 0)
+		return al_err_sys(err, errno, "rootfs %s", root);
+	if (!S_ISDIR(st.st_mode))
+		return al_err_set(err, ENOTDIR, "rootfs %s: not a directory", root);
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct al_mount *m = &spec->mounts[i];
+		if (m->kind == AL_MOUNT_BIND && !m->is_named && stat(m->source, &st) < 0)
+			return al_err_sys(err, errno, "volume source %s", m->source);
+	}
+	return 0;
 }

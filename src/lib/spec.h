@@ -135,5 +135,8 @@ void al_spec_setenv(struct al_spec *spec, const char *key, const char *val);
 const char *al_spec_getenv(const struct al_spec *spec, const char *key);
 /* Add or replace an rlimit. */
 void al_spec_set_rlimit(struct al_spec *spec, int resource, rlim_t soft, rlim_t hard);
+/* Check that the rootfs is a directory and every bind source (not named volumes) exists on the host:
+ * a typo is an error at create, not at start. Reads the host, changes nothing. */
+int al_spec_check_sources(const struct al_spec *spec, struct al_err *err);
 /* Check the spec as a whole: conflicts, relative targets, duplicate targets. Touches nothing. */
 int al_spec_validate(const struct al_spec *spec, struct al_err *err);

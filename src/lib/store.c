@@ -129,6 +129,7 @@ int al_box_reload_state(struct al_box *b, struct al_err *err)
 		return -1;
 	json_decref(b->state);
 	b->state = st;
+	b->seen_alive = false;
 	return 0;
 }
 
@@ -146,23 +147,6 @@ static int load_box(const char *id, struct al_box *out, struct al_err *err)
 		al_box_free(out);
 		return -1;
 	}
-	return 0;
-}
-
-static bool is_hex_id(const char *s, size_t min, size_t max)
-{
-	size_t n = strspn(s, "0123456789abcdef");
-	return s[n] == '\0' && n >= min && n <= max;
-}
-
-static int make_id(char id[65], struct al_err *err)
-{
-	unsigned char raw[32];
-	int r = al_random_bytes(raw, sizeof raw);
-	if (r < 0)
-		return al_err_sys(err, -r, "random id");
-	for (size_t i = 0; i < sizeof raw; i++)
-		snprintf(id + 2 * i, 3, "%02x", raw[i]);
 	return 0;
 }
 
@@ -204,8 +188,11 @@ static int reserve_name(const char *name, const char *id, struct al_err *err)
 int al_box_create(const struct al_spec *spec, bool auto_remove, struct al_box *out, struct al_err *err)
 {
 	memset(out, 0, sizeof *out);
-	if (ensure_dirs(err) < 0 || make_id(out->id, err) < 0)
+	if (ensure_dirs(err) < 0)
 		return -1;
+	int r = al_random_hex(out->id, 32);
+	if (r < 0)
+		return al_err_sys(err, -r, "random id");
 	_cleanup_free_ char *name = spec->name ? al_xstrdup(spec->name) : al_xasprintf("al_%.12s", out->id);
 	_cleanup_free_ char *created = al_time_now_rfc3339();
 	_cleanup_free_ char *parent = sub_dir("sandboxes");
@@ -246,7 +233,7 @@ int al_box_find(const char *ref, struct al_box *out, struct al_err *err)
 		if (load_box(id, out, &ignored) == 0)
 			return 0;
 	}
-	if (!is_hex_id(ref, 1, 64))
+	if (!al_is_hex(ref, 1, 64))
 		return al_err_set(err, ENOENT, "No such container: %s", ref);
 	/* an id, or a prefix of exactly one */
 	_cleanup_free_ char *dir = sub_dir("sandboxes");
@@ -255,8 +242,8 @@ int al_box_find(const char *ref, struct al_box *out, struct al_err *err)
 	int matches = 0;
 	struct dirent *e;
 	while (d && (e = readdir(d)))
-		if (is_hex_id(e->d_name, 64, 64) && strncmp(e->d_name, ref, strlen(ref)) == 0) {
-			memcpy(found, e->d_name, 65); /* is_hex_id: exactly 64 characters */
+		if (al_is_hex(e->d_name, 64, 64) && strncmp(e->d_name, ref, strlen(ref)) == 0) {
+			memcpy(found, e->d_name, 65); /* al_is_hex: exactly 64 characters */
 			matches++;
 		}
 	if (d)
@@ -290,7 +277,7 @@ int al_box_list(struct al_box **out, size_t *n, struct al_err *err)
 	while ((e = readdir(d))) {
 		struct al_box b;
 		struct al_err ignored;
-		if (!is_hex_id(e->d_name, 64, 64) || load_box(e->d_name, &b, &ignored) < 0)
+		if (!al_is_hex(e->d_name, 64, 64) || load_box(e->d_name, &b, &ignored) < 0)
 			continue; /* one being created or removed right now */
 		if (*n == cap) {
 			cap = cap ? 2 * cap : 16;
@@ -365,7 +352,10 @@ bool al_box_monitor_alive(const struct al_box *b)
 const char *al_box_status(struct al_box *b)
 {
 	const char *st = al_box_state_str(b, "Status");
-	if (strcmp(st, AL_STATUS_RUNNING) != 0 || al_box_monitor_alive(b))
+	bool running = strcmp(st, AL_STATUS_RUNNING) == 0;
+	if (running && !b->seen_alive)
+		b->seen_alive = al_box_monitor_alive(b);
+	if (!running || b->seen_alive)
 		return *st ? st : AL_STATUS_CREATED;
 	/* the monitor died (SIGKILL): its sandbox died with it */
 	json_object_set_new(b->state, "Status", json_string(AL_STATUS_EXITED));

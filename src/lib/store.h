@@ -17,11 +17,12 @@
 #define AL_STATUS_EXITED  "exited"
 
 struct al_box {
-	char id[65];	/* 64 lower-case hex characters, as docker's */
-	char *dir;	/* <runtime>/sandboxes/<id> */
-	json_t *config; /* {"Id","Name","Created","AutoRemove","Spec":{spec_json.h}} */
-	json_t *state;	/* {"Status","Pid","PidStart","ExitCode","Signal","Reason","Error","OOMKilled",
-			    "StartedAt","FinishedAt"} */
+	char id[65];	 /* 64 lower-case hex characters, as docker's */
+	char *dir;	 /* <runtime>/sandboxes/<id> */
+	json_t *config;	 /* {"Id","Name","Created","AutoRemove","Spec":{spec_json.h}} */
+	json_t *state;	 /* {"Status","Pid","PidStart","ExitCode","Signal","Reason","Error","OOMKilled",
+			     "StartedAt","FinishedAt"} */
+	bool seen_alive; /* al_box_status found the monitor alive: a "running" state is checked once */
 };
 
 /* Register a new sandbox for *spec (spec->name, or a generated one): exactly one of two concurrent

@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -232,6 +233,13 @@ int al_rm_tree_at(int dirfd, const char *name)
 	return unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT ? -errno : 0;
 }
 
+long long al_realtime_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 char *al_time_now_rfc3339(void)
 {
 	struct timespec ts;
@@ -254,4 +262,40 @@ long long al_time_parse_rfc3339(const char *s)
 		for (rest++; *rest >= '0' && *rest <= '9'; rest++, scale /= 10)
 			ns += (*rest - '0') * scale;
 	return (long long)timegm(&tm) * 1000000000LL + ns;
+}
+
+bool al_is_hex(const char *s, size_t min, size_t max)
+{
+	size_t n = strspn(s, "0123456789abcdef");
+	return s[n] == '\0' && n >= min && n <= max;
+}
+
+void al_hex(const void *data, size_t n, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *d = data;
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hex[d[i] >> 4];
+		out[2 * i + 1] = hex[d[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+int al_random_hex(char *out, size_t nbytes)
+{
+	unsigned char raw[64];
+	if (nbytes > sizeof raw)
+		return -EINVAL;
+	int r = al_random_bytes(raw, nbytes);
+	if (r < 0)
+		return r;
+	al_hex(raw, nbytes, out);
+	return 0;
+}
+
+void al_reset_signal_handlers(void)
+{
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			signal(s, SIG_DFL);
 }

@@ -57,14 +57,24 @@ int al_mkdir_p_at(int dirfd, const char *path, mode_t mode);
 /* rm -r of dirfd/name (no symlink followed; read-only directories made writable first). 0 or -errno;
  * an absent name is not an error. */
 int al_rm_tree_at(int dirfd, const char *name);
+/* Every signal back to its default action (ignored ones would stay ignored across exec). Signal-safe. */
+void al_reset_signal_handlers(void);
 /* Monotonic clock in nanoseconds. */
 uint64_t al_now_ns(void);
+/* Wall-clock time in nanoseconds since the epoch (what RFC 3339 times are compared with). */
+long long al_realtime_ns(void);
 /* The current time as docker writes it: RFC 3339 with nanoseconds, UTC. Caller frees. */
 char *al_time_now_rfc3339(void);
 /* Parse such a time back: nanoseconds since the epoch, 0 when it is not one. */
 long long al_time_parse_rfc3339(const char *s);
 /* Fill buf with n random bytes (getrandom). Returns 0 or -errno. */
 int al_random_bytes(void *buf, size_t n);
+/* Whether s is min to max lower-case hex characters and nothing else. */
+bool al_is_hex(const char *s, size_t min, size_t max);
+/* n bytes as 2n lower-case hex characters and a NUL. */
+void al_hex(const void *data, size_t n, char *out);
+/* 2*nbytes random lower-case hex characters and a NUL into out (ids). Returns 0 or -errno. */
+int al_random_hex(char *out, size_t nbytes);
 /* Allocation that aborts on failure: out-of-memory in a CLI runtime is not recoverable. */
 void *al_xmalloc(size_t n);
 void *al_xcalloc(size_t n, size_t size);
