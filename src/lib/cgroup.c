@@ -22,6 +22,8 @@
 
 #include "util.h"
 
+static char *read_procs(int dirfd, char *stackbuf, size_t stackcap, int *errp);
+
 #define AL_CG_TEARDOWN_NS  (2000ull * 1000 * 1000) /* bound on kill + wait + rmdir */
 #define AL_CG_SWEEP_AGE_NS (100ull * 1000 * 1000)  /* mkdir to flock takes microseconds */
 
@@ -151,6 +153,8 @@ static int make_plan(const struct al_limits *lim, struct al_cg_plan *p, struct a
 		if (!lim->pids_defaulted)
 			p->required |= AL_CG_PIDS;
 	}
+	if (lim->freezer)
+		p->want |= AL_CG_FREEZER; /* never required: pause says so when it is missing */
 	if (lim->cpus_milli > 0) {
 		p->want |= AL_CG_CPU;
 		p->required |= AL_CG_CPU;
@@ -450,6 +454,125 @@ void al_cgroup_destroy(struct al_cgroup *cg)
 		cg->be->destroy(cg, deadline);
 	}
 	cg_free(cg);
+}
+
+int al_cgroup_open(const char *root, const char *name, struct al_cgroup **out, struct al_err *err)
+{
+	*out = NULL;
+	if (!valid_name(name))
+		return al_err_set(err, EINVAL, "cgroup name \"%s\": invalid", name);
+	enum al_cgroup_version ver = al_cgroup_detect(root);
+	if (ver == AL_CGROUP_NONE)
+		return 0;
+	struct al_cgroup *cg = al_xcalloc(1, sizeof *cg);
+	cg->be = ver == AL_CGROUP_V1 ? &al_cg_v1_backend : &al_cg_v2_backend;
+	cg->name = al_xstrdup(name);
+	cg->walk_kill = ver == AL_CGROUP_V1;
+	if (cg->be->open(cg, root, err) < 0 || cg->n_dirs == 0) {
+		bool failed = cg->n_dirs > 0;
+		cg_free(cg);
+		return failed ? -1 : 0;
+	}
+	*out = cg;
+	return 0;
+}
+
+void al_cgroup_release(struct al_cgroup *cg)
+{
+	if (cg)
+		cg_free(cg);
+}
+
+int al_cgroup_freeze(struct al_cgroup *cg, bool frozen, struct al_err *err)
+{
+	if (!cg)
+		return al_err_set(err, ENOTSUP, "%s: the container has no cgroup",
+				  frozen ? "pause" : "resume");
+	return cg->be->freeze(cg, frozen, err);
+}
+
+bool al_cgroup_frozen(struct al_cgroup *cg)
+{
+	return cg && cg->be->frozen(cg);
+}
+
+int al_cgroup_pids(struct al_cgroup *cg, pid_t **pids, size_t *n, struct al_err *err)
+{
+	*pids = NULL;
+	*n = 0;
+	if (!cg)
+		return 0;
+	char stackbuf[1024];
+	int e = 0;
+	char *buf = read_procs(cg->dirs[0].fd, stackbuf, sizeof stackbuf, &e);
+	if (!buf)
+		return e == ENOENT ? 0 : al_err_sys(err, e, "cgroup %s: cgroup.procs", cg->dirs[0].path);
+	size_t cap = 0;
+	char *p = buf, *end;
+	for (long v; (v = strtol(p, &end, 10)) > 0; p = end) {
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 16;
+			*pids = al_xrealloc(*pids, cap * sizeof **pids);
+		}
+		(*pids)[(*n)++] = (pid_t)v;
+	}
+	if (buf != stackbuf)
+		free(buf);
+	return 0;
+}
+
+int al_cg_open_leaf(struct al_cgroup *cg, const char *parent_path, unsigned ctrls, struct al_err *err)
+{
+	int pfd = open(parent_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (pfd < 0)
+		return errno == ENOENT ? 0 : al_err_sys(err, errno, "cgroup %s", parent_path);
+	int fd = openat(pfd, cg->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		close(pfd);
+		return e == ENOENT ? 0 : al_err_sys(err, e, "cgroup %s/%s", parent_path, cg->name);
+	}
+	for (size_t i = 0; i < cg->n_dirs; i++) {
+		struct stat seen;
+		if (fstat(cg->dirs[i].fd, &seen) == 0 && seen.st_dev == st.st_dev &&
+		    seen.st_ino == st.st_ino) {
+			cg->dirs[i].ctrls |= ctrls;
+			close(fd);
+			close(pfd);
+			return 0;
+		}
+	}
+	if (cg->n_dirs >= AL_CG_MAX_DIRS) {
+		close(fd);
+		close(pfd);
+		return al_err_set(err, EINVAL, "cgroup %s: too many hierarchies", cg->name);
+	}
+	struct al_cg_dir *d = &cg->dirs[cg->n_dirs++];
+	*d = (struct al_cg_dir){.fd = fd, .parent_fd = pfd, .ctrls = ctrls};
+	d->path = al_xasprintf("%s/%s", parent_path, cg->name);
+	return 1;
+}
+
+int al_cg_write_and_wait(const struct al_cgroup *cg, const struct al_cg_dir *d, const char *file,
+			 const char *value, const char *state_file, const char *want, struct al_err *err)
+{
+	int r = al_cg_write(cg, d->fd, file, value);
+	if (r < 0)
+		return al_err_sys(err, -r, "cgroup %s: write %s to %s", d->path, value, file);
+	uint64_t deadline = al_now_ns() + AL_CG_TEARDOWN_NS, delay = 100000;
+	for (;;) {
+		char buf[256];
+		if (al_cg_read(d->fd, state_file, buf, sizeof buf) > 0 && strstr(buf, want))
+			return 0;
+		if (al_now_ns() >= deadline)
+			return al_err_set(err, ETIMEDOUT, "cgroup %s: %s did not become \"%s\"", d->path,
+					  state_file, want);
+		sleep_ns(delay);
+		delay = delay * 2 > 20000000 ? 20000000 : delay * 2;
+	}
 }
 
 void al_cgroup__sweep(const char *root, bool rootless, const char *self_cgroup)

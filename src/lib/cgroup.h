@@ -54,6 +54,18 @@ int al_cgroup_kill(struct al_cgroup *cg);
 /* Kill what is left, wait until empty (pidfds, bounded to 2 s), rmdir every directory, free.
  * When the sandbox already exited this is one read of cgroup.procs and the rmdirs. NULL is fine. */
 void al_cgroup_destroy(struct al_cgroup *cg);
+/* Open the existing group `name` made by an earlier al_cgroup_create (airlock-runtime's later verbs).
+ * *out is NULL (and 0 returned) when no leaf of it exists. */
+int al_cgroup_open(const char *root, const char *name, struct al_cgroup **out, struct al_err *err);
+/* Close the handle and leave the group as it is (its processes outlive the caller). NULL is fine. */
+void al_cgroup_release(struct al_cgroup *cg);
+/* Pause (true) or resume every process of the group: the v2 cgroup.freeze file, or the v1 freezer
+ * hierarchy (joined only when limits.freezer was set). Waits until the kernel reports it done. */
+int al_cgroup_freeze(struct al_cgroup *cg, bool frozen, struct al_err *err);
+/* Whether the group is frozen (false for NULL or without a freezer). */
+bool al_cgroup_frozen(struct al_cgroup *cg);
+/* The host pids of the group's processes: *pids (caller frees) holds *n of them. 0, or -1 with *err. */
+int al_cgroup_pids(struct al_cgroup *cg, pid_t **pids, size_t *n, struct al_err *err);
 /* Remove airlock's leftover groups whose processes are all gone (a killed airlock leaves them).
  * Live groups are told apart by the flock their owner holds on the leaf for the group's whole life;
  * groups younger than 2 s are left alone (their creator may not hold the lock yet). Groups that

@@ -15,6 +15,7 @@ enum al_cg_ctrl {
 	AL_CG_PIDS = 1u << 1,
 	AL_CG_CPU = 1u << 2,
 	AL_CG_CPUACCT = 1u << 3, /* v1 only: accounting, joined whenever it is mounted */
+	AL_CG_FREEZER = 1u << 4, /* v1 only, on request (al_limits.freezer): pause and resume */
 };
 
 /* The limits after validation and docker's defaults, in the units the control files take. */
@@ -66,6 +67,13 @@ struct al_cgroup_backend {
 	void (*destroy)(struct al_cgroup *cg, uint64_t deadline_ns);
 	/* Remove leftover, unowned, empty groups under base (root, or the delegated v2 parent). */
 	void (*sweep)(const char *base);
+	/* Open the existing leaves of group cg->name under root (no lock taken): 0 with cg->n_dirs
+	 * leaves (0 when none exists), or -1. */
+	int (*open)(struct al_cgroup *cg, const char *root, struct al_err *err);
+	/* Freeze (true) or thaw every process of the group and wait until the kernel says it is done. */
+	int (*freeze)(struct al_cgroup *cg, bool frozen, struct al_err *err);
+	/* Whether the group is frozen. */
+	bool (*frozen)(struct al_cgroup *cg);
 };
 
 extern const struct al_cgroup_backend al_cg_v1_backend;
@@ -111,6 +119,13 @@ int al_cg_open_parent(int basefd);
  * On error nothing is left. */
 int al_cg_make_leaf(struct al_cgroup *cg, int parent_fd, const char *parent_path, unsigned ctrls,
 		    struct al_err *err);
+/* Open the existing leaf parent_path/cg->name (no lock) into the next slot of cg->dirs. Returns 1 when
+ * added, 0 when there is no such leaf (or it is the same directory as an earlier slot: co-mounted v1
+ * hierarchies), -1 with *err. */
+int al_cg_open_leaf(struct al_cgroup *cg, const char *parent_path, unsigned ctrls, struct al_err *err);
+/* Write `value` to dirfd/file, then read `state_file` until it holds `want` (bounded to 2 s). */
+int al_cg_write_and_wait(const struct al_cgroup *cg, const struct al_cg_dir *d, const char *file,
+			 const char *value, const char *state_file, const char *want, struct al_err *err);
 /* Pidfds of killed processes, to wait for their exit. */
 #define AL_CG_MAX_PIDFDS 16
 struct al_cg_pidfds {

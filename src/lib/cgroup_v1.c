@@ -17,10 +17,8 @@ struct v1_ctrl {
 /* cpuacct first: every group joins it (when mounted) first and leaves it last, which makes it the
  * hierarchy that teardown watches and the only one sweep needs to read. */
 static const struct v1_ctrl v1_ctrls[] = {
-    {AL_CG_CPUACCT, "cpuacct"},
-    {AL_CG_MEMORY, "memory"},
-    {AL_CG_PIDS, "pids"},
-    {AL_CG_CPU, "cpu"},
+    {AL_CG_CPUACCT, "cpuacct"}, {AL_CG_MEMORY, "memory"},   {AL_CG_PIDS, "pids"},
+    {AL_CG_CPU, "cpu"},		{AL_CG_FREEZER, "freezer"},
 };
 
 static int v1_missing(const struct v1_ctrl *c, const char *root, struct al_cg_plan *plan, struct al_err *err)
@@ -250,6 +248,34 @@ static void v1_sweep(const char *root)
 	}
 }
 
+static int v1_open(struct al_cgroup *cg, const char *root, struct al_err *err)
+{
+	for (size_t i = 0; i < AL_ARRAY_SIZE(v1_ctrls); i++) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s/airlock", root, v1_ctrls[i].dir);
+		if (al_cg_open_leaf(cg, path, v1_ctrls[i].bit, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int v1_freeze(struct al_cgroup *cg, bool frozen, struct al_err *err)
+{
+	const struct al_cg_dir *d = dir_of(cg, AL_CG_FREEZER);
+	if (!d)
+		return al_err_set(err, ENOTSUP, "%s: the container's cgroup has no freezer",
+				  frozen ? "pause" : "resume");
+	const char *want = frozen ? "FROZEN" : "THAWED";
+	return al_cg_write_and_wait(cg, d, "freezer.state", want, "freezer.state", want, err);
+}
+
+static bool v1_frozen(struct al_cgroup *cg)
+{
+	const struct al_cg_dir *d = dir_of(cg, AL_CG_FREEZER);
+	char buf[64];
+	return d && al_cg_read(d->fd, "freezer.state", buf, sizeof buf) > 0 && strncmp(buf, "FROZEN", 6) == 0;
+}
+
 const struct al_cgroup_backend al_cg_v1_backend = {
     .name = "cgroup v1",
     .create = v1_create,
@@ -259,4 +285,7 @@ const struct al_cgroup_backend al_cg_v1_backend = {
     .kill = v1_kill,
     .destroy = al_cg_remove_dirs,
     .sweep = v1_sweep,
+    .open = v1_open,
+    .freeze = v1_freeze,
+    .frozen = v1_frozen,
 };

@@ -188,6 +188,26 @@ static void v2_sweep(const char *base)
 		al_cg_sweep_dir(fd, NULL, NULL);
 }
 
+static int v2_open(struct al_cgroup *cg, const char *root, struct al_err *err)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/airlock", root);
+	return al_cg_open_leaf(cg, path, AL_CG_MEMORY | AL_CG_PIDS | AL_CG_CPU, err) < 0 ? -1 : 0;
+}
+
+/* cgroup.freeze (5.2+); cgroup.events says "frozen 1" once every process is stopped. */
+static int v2_freeze(struct al_cgroup *cg, bool frozen, struct al_err *err)
+{
+	return al_cg_write_and_wait(cg, &cg->dirs[0], "cgroup.freeze", frozen ? "1" : "0", "cgroup.events",
+				    frozen ? "frozen 1" : "frozen 0", err);
+}
+
+static bool v2_frozen(struct al_cgroup *cg)
+{
+	char buf[256];
+	return al_cg_read(cg->dirs[0].fd, "cgroup.events", buf, sizeof buf) > 0 && strstr(buf, "frozen 1");
+}
+
 const struct al_cgroup_backend al_cg_v2_backend = {
     .name = "cgroup v2",
     .create = v2_create,
@@ -197,4 +217,7 @@ const struct al_cgroup_backend al_cg_v2_backend = {
     .kill = v2_kill,
     .destroy = al_cg_remove_dirs,
     .sweep = v2_sweep,
+    .open = v2_open,
+    .freeze = v2_freeze,
+    .frozen = v2_frozen,
 };

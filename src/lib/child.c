@@ -138,7 +138,7 @@ static int private_namespaces(struct al_sandbox *sb, struct al_err *err)
 	/* As docker: the default hostname is the first 12 characters of the id. */
 	const char *host = sb->spec->hostname ? sb->spec->hostname : sb->id;
 	size_t len = sb->spec->hostname ? strlen(host) : 12;
-	if (sethostname(host, len) < 0)
+	if (!sb->joined_uts && sethostname(host, len) < 0)
 		return al_err_sys(err, errno, "sethostname %s", host);
 	if (sb->spec->network == AL_NET_NONE && al_netns_loopback_up(err) < 0)
 		return -1;
@@ -306,6 +306,35 @@ __attribute__((noreturn)) static void reap_until_command_exits(struct al_sandbox
 	}
 }
 
+pid_t al_child_start_command(struct al_sandbox *sb)
+{
+	/* vfork: pid 1 has nothing to do until the command has exec'd, and sharing its memory spares
+	 * copying the page tables, which is costly in a virtual machine. */
+	sb->exec_errno = 0;
+	pid_t command = vfork();
+	if (command == 0)
+		exec_command(sb);
+	return command < 0 ? -errno : command;
+}
+
+/* airlock-runtime: from here pid 1 outlives the launcher. The parent-death signal goes first, then
+ * the launcher is told; a launcher that died in between has hung up the status socket. */
+__attribute__((noreturn)) static void wait_for_start(struct al_sandbox *sb)
+{
+	struct al_err err = {0};
+	if (prctl(PR_SET_PDEATHSIG, 0) < 0) {
+		al_err_sys(&err, errno, "clear the parent-death signal");
+		al_child_fail(sb, &err);
+	}
+	struct pollfd p = {.fd = sb->status_fd, .events = 0};
+	if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR)))
+		_exit(AL_EXIT_ERROR);
+	struct al_child_msg msg = {.kind = AL_CHILD_CREATED};
+	if (al_child_msg_send(sb->status_fd, &msg, -1) < 0)
+		_exit(AL_EXIT_ERROR);
+	al_zygote_main(sb, 0);
+}
+
 void al_child_main(struct al_sandbox *sb)
 {
 	struct al_err err = {0};
@@ -317,15 +346,13 @@ void al_child_main(struct al_sandbox *sb)
 
 	al_reset_signal_handlers(); /* the command starts clean, whatever airlock's caller ignored */
 	environ = sb->spec->env;
-	/* vfork: pid 1 has nothing to do until the command has exec'd, and sharing its memory spares
-	 * copying the page tables, which is costly in a virtual machine. */
-	pid_t command = vfork();
+	if (sb->detached_init)
+		wait_for_start(sb);
+	pid_t command = al_child_start_command(sb);
 	if (command < 0) {
-		al_err_sys(&err, errno, "fork the command");
+		al_err_sys(&err, -command, "fork the command");
 		al_child_fail(sb, &err);
 	}
-	if (command == 0)
-		exec_command(sb);
 	if (sb->report_start) {
 		struct al_child_msg msg = {
 		    .kind = AL_CHILD_STARTED, .status = command, .errnum = sb->exec_errno};

@@ -99,6 +99,12 @@ static int send_request(int conn, const struct al_exec_opts *o, struct al_err *e
 	}
 	ssize_t n = sendmsg(conn, &mh, MSG_NOSIGNAL);
 	int e = errno;
+	if (n == (ssize_t)sizeof h && o->release_stdio) {
+		if (null_fd < 0)
+			null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		for (int fd = 0; null_fd >= 0 && fd < 3; fd++)
+			dup2(null_fd, fd);
+	}
 	if (null_fd >= 0)
 		close(null_fd);
 	if (n != (ssize_t)sizeof h || al_write_all(conn, payload, h.payload_len) < 0)
@@ -174,6 +180,13 @@ static int on_reply(struct session *s, const struct al_exec_opts *o, struct al_e
 	}
 	switch (r.kind) {
 	case AL_EXEC_PTY:
+		if (fd >= 0 && o->tty && o->on_pty) {
+			int sent = o->on_pty(o->ctx, fd);
+			close(fd);
+			return sent < 0
+				   ? al_err_set(err, EIO, "exec: cannot hand the pty to the console socket")
+				   : 0;
+		}
 		if (fd >= 0 && o->tty && s->tty.master < 0) {
 			s->tty.master = fd;
 			s->master_open = true;
@@ -184,6 +197,8 @@ static int on_reply(struct session *s, const struct al_exec_opts *o, struct al_e
 		break;
 	case AL_EXEC_STARTED:
 		s->started = true;
+		if (o->on_started)
+			o->on_started(o->ctx, r.value);
 		if (o->detach) {
 			s->status = 0;
 			s->done = true;
@@ -232,7 +247,14 @@ static int session_loop(struct session *s, const struct al_exec_opts *o, struct 
 
 int al_exec(const struct al_box *b, const struct al_exec_opts *o, int *status, struct al_err *err)
 {
-	struct session s = {.conn = -1, .sigfd = -1, .tty = {.master = -1}, .conn_open = true};
+	*status = 0;
+	int conn = al_box_connect(b, "exec.sock", SOCK_STREAM, err);
+	return conn < 0 ? -1 : al_exec_conn(conn, o, status, err);
+}
+
+int al_exec_conn(int conn, const struct al_exec_opts *o, int *status, struct al_err *err)
+{
+	struct session s = {.conn = conn, .sigfd = -1, .tty = {.master = -1}, .conn_open = true};
 	sigset_t set, old;
 	sigemptyset(&set);
 	for (size_t i = 0; i < AL_ARRAY_SIZE(forwarded); i++)
@@ -242,8 +264,7 @@ int al_exec(const struct al_box *b, const struct al_exec_opts *o, int *status, s
 	sigprocmask(SIG_BLOCK, &set, &old);
 	int r = -1;
 	s.sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	s.conn = al_box_connect(b, "exec.sock", SOCK_STREAM, err);
-	if (s.sigfd >= 0 && s.conn >= 0 && send_request(s.conn, o, err) == 0)
+	if (s.sigfd >= 0 && send_request(s.conn, o, err) == 0)
 		r = session_loop(&s, o, err);
 	else if (s.sigfd < 0)
 		al_err_sys(err, errno, "signalfd");
@@ -271,4 +292,26 @@ int al_exec_root_fd(const struct al_box *b, struct al_err *err)
 		return al_err_set(err, ESRCH, "sandbox %s: no root from its pid 1", al_box_name(b));
 	}
 	return fd;
+}
+
+int al_exec_start(int conn, int *pid, struct al_err *err)
+{
+	_cleanup_close_ int c = conn;
+	struct al_exec_hdr h = {.magic = AL_EXEC_MAGIC, .flags = AL_EXEC_START};
+	if (send(c, &h, sizeof h, MSG_NOSIGNAL) != (ssize_t)sizeof h)
+		return al_err_sys(err, errno, "start: ask the container's init");
+	struct al_exec_reply r;
+	int fd, k;
+	while ((k = recv_reply(c, &r, &fd)) == 2)
+		;
+	if (fd >= 0)
+		close(fd);
+	if (k != 1)
+		return al_err_set(err, ESRCH, "start: the container's init went away");
+	if (r.kind == AL_EXEC_FAILED)
+		return al_err_set(err, EINVAL, "%s", r.msg);
+	if (r.kind != AL_EXEC_STARTED)
+		return al_err_set(err, EPROTO, "start: unexpected answer %u", r.kind);
+	*pid = r.value;
+	return 0;
 }

@@ -17,6 +17,7 @@ enum {
 	AL_EXEC_DETACH = 1 << 1, /* the caller does not wait: no hang-up kill, no exit status */
 	AL_EXEC_USER = 1 << 2,	 /* uid/gid given (-u) */
 	AL_EXEC_ROOT = 1 << 3,	 /* no process: send back an O_PATH fd of the sandbox's root (cp) */
+	AL_EXEC_START = 1 << 4,	 /* no process: start the command of a created container (runtime) */
 };
 
 struct al_exec_hdr {

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <sched.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@
 struct launch {
 	struct al_sandbox sb;
 	const struct al_run_hooks *hooks;
+	const struct al_create_opts *create; /* airlock-runtime's create, else NULL */
 	struct al_cgroup *cg;
 	struct al_tty tty;
 	pid_t pid;
@@ -329,10 +331,13 @@ static int send_trees(struct launch *l, struct al_err *err)
 
 static int start_child(struct launch *l, struct al_err *err)
 {
-	uint64_t flags =
-	    CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
+	uint64_t flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_PIDFD;
 	if (l->sb.spec->network == AL_NET_NONE)
 		flags |= CLONE_NEWNET;
+	if (!l->sb.joined_ipc)
+		flags |= CLONE_NEWIPC;
+	if (!l->sb.joined_uts)
+		flags |= CLONE_NEWUTS;
 	struct clone_args args = {
 	    .flags = flags,
 	    .pidfd = (uint64_t)(uintptr_t)&l->pidfd,
@@ -350,6 +355,9 @@ static int start_child(struct launch *l, struct al_err *err)
 	if (al_idmap_write(l->pid, &l->sb.map, err) < 0)
 		return -1;
 	if (send_trees(l, err) < 0)
+		return -1;
+	if (l->create && l->create->namespaces_ready &&
+	    l->create->namespaces_ready(l->create->ctx, l->pid, err) < 0)
 		return -1;
 	if (write(l->sync_w, "g", 1) != 1)
 		return al_err_sys(err, errno, "start the sandbox");
@@ -602,6 +610,103 @@ static int collect(struct launch *l, struct al_result *res, uint64_t start_ns, s
 	}
 	classify(l, msg, l->have_msg && msg->kind == AL_CHILD_EXITED, status, res);
 	return 0;
+}
+
+/* Until pid 1 says it waits for start: the pty on the way, or why set-up failed. */
+static int await_created(struct launch *l, struct al_err *err)
+{
+	const struct al_create_opts *o = l->create;
+	for (;;) {
+		struct pollfd p = {.fd = l->status_r, .events = POLLIN};
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+			return al_err_sys(err, errno, "poll");
+		struct al_child_msg msg;
+		int fd;
+		ssize_t n = al_child_msg_recv(l->status_r, &msg, &fd);
+		if (n == -EAGAIN || n == -EINTR)
+			continue;
+		if (n <= 0)
+			return al_err_set(err, ECHILD, "the container's init exited during set-up");
+		_cleanup_close_ int owned = fd;
+		msg.msg[sizeof msg.msg - 1] = '\0';
+		switch (msg.kind) {
+		case AL_CHILD_PTY:
+			if (fd >= 0 && o->console_fd >= 0 &&
+			    al_tty_send_console(o->console_fd, fd, o->console_rows, o->console_cols, err) < 0)
+				return -1;
+			break;
+		case AL_CHILD_SETUP_FAILED:
+			return al_err_set(err, msg.errnum, "%s", msg.msg);
+		case AL_CHILD_CREATED:
+			return 0;
+		}
+	}
+}
+
+static int join_namespace(const char *path, int type, const char *what, struct al_err *err)
+{
+	if (!path)
+		return 0;
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return al_err_sys(err, errno, "%s namespace %s", what, path);
+	if (setns(fd, type) < 0)
+		return al_err_sys(err, errno, "join the %s namespace %s", what, path);
+	return 0;
+}
+
+static int join_namespaces(struct launch *l, const struct al_create_opts *o, struct al_err *err)
+{
+	if (o->join_net && l->sb.spec->network != AL_NET_HOST)
+		return al_err_set(err, EINVAL, "joining a network namespace needs the host network setting");
+	if (join_namespace(o->join_net, CLONE_NEWNET, "network", err) < 0 ||
+	    join_namespace(o->join_ipc, CLONE_NEWIPC, "ipc", err) < 0 ||
+	    join_namespace(o->join_uts, CLONE_NEWUTS, "uts", err) < 0)
+		return -1;
+	l->sb.joined_ipc = o->join_ipc != NULL;
+	l->sb.joined_uts = o->join_uts != NULL;
+	return 0;
+}
+
+int al_create(struct al_spec *spec, const struct al_create_opts *o, pid_t *pid1, struct al_err *err)
+{
+	struct launch l;
+	launch_init(&l, spec);
+	sigprocmask(SIG_SETMASK, NULL, &l.old_mask);
+	struct al_run_hooks hooks = {
+	    .id = o->id, .exec_listen_fd = o->exec_listen_fd, .egress_control_fd = -1};
+	l.hooks = &hooks;
+	l.create = o;
+	l.sb.exec_listen_fd = o->exec_listen_fd;
+	l.sb.detached_init = true;
+	spec->limits.freezer = true;
+	int r = -1;
+	if (al_spec_egress(spec)) {
+		al_err_set(err, ENOTSUP, "egress rules are not available through the OCI runtime");
+		goto out;
+	}
+	if (al_spec_validate(spec, err) < 0 || check_cpus(spec, err) < 0 || make_id(&l.sb, &hooks, err) < 0 ||
+	    al_idmap_plan(spec, &l.sb.map, err) < 0 || al_spec_check_sources(spec, err) < 0 ||
+	    prepare_seccomp(&l, err) < 0 || create_named_volumes(&l, err) < 0 ||
+	    prepare_volume_trees(&l, err) < 0 || make_pipes(&l, err) < 0 || join_namespaces(&l, o, err) < 0)
+		goto out;
+	if (start_child(&l, err) < 0 || place_in_cgroup(&l, err) < 0 || await_created(&l, err) < 0 ||
+	    (o->created && o->created(o->ctx, l.pid, err) < 0)) {
+		if (l.pid > 0) {
+			kill_pid1(&l);
+			waitpid(l.pid, NULL, 0);
+		}
+		goto out;
+	}
+	*pid1 = l.pid;
+	al_cgroup_release(l.cg); /* the group lives on with the container: delete removes it */
+	l.cg = NULL;
+	r = 0;
+out:
+	if (r < 0)
+		remove_new_volumes(&l);
+	launch_release(&l);
+	return r;
 }
 
 int al_run(struct al_spec *spec, struct al_result *res, struct al_err *err)

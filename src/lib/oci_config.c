@@ -1222,3 +1222,19 @@ int al_oci_load(const char *bundle_dir, struct al_spec *spec, struct al_oci_extr
 		return al_err_prefix(err, "config.json");
 	return 0;
 }
+
+int al_oci_load_process(const char *path, struct al_spec *spec, struct al_oci_extra *x, struct al_err *err)
+{
+	extra_init(x);
+	json_error_t jerr;
+	_cleanup_json_ json_t *proc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!proc)
+		return al_err_set(err, EINVAL, "--process %s: line %d: %s", path, jerr.line, jerr.text);
+	if (!json_is_object(proc))
+		return al_err_set(err, EINVAL, "--process %s: expected an object", path);
+	_cleanup_json_ json_t *doc = json_pack("{s:O}", "process", proc);
+	struct oci_reader r = {"/", spec, x, err};
+	if (read_process(&r, doc) < 0)
+		return al_err_prefix(err, "--process %s", path);
+	return 0;
+}

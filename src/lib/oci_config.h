@@ -183,6 +183,8 @@ struct al_oci_extra {
  * caller's to al_spec_free and *x to al_oci_extra_free. */
 int al_oci_load(const char *bundle_dir, struct al_spec *spec, struct al_oci_extra *x, struct al_err *err);
 void al_oci_extra_free(struct al_oci_extra *x);
+/* `exec --process FILE`: one runtime-spec process object, read as config.json's "process" is. */
+int al_oci_load_process(const char *path, struct al_spec *spec, struct al_oci_extra *x, struct al_err *err);
 
 /* runtime-spec's names: "network", "createRuntime", "bounding". */
 const char *al_oci_ns_name(enum al_oci_ns ns);

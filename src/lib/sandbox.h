@@ -20,6 +20,7 @@ enum al_child_msg_kind {
 	AL_LAUNCHER_LAYER = 6,
 	AL_CHILD_EGRESS =
 	    7, /* the listening socket of the egress door, in the sandbox's netns, rides along */
+	AL_CHILD_CREATED = 8, /* detached_init: confined and ready, waiting for AL_EXEC_START */
 };
 
 struct al_child_msg {
@@ -53,7 +54,12 @@ struct al_sandbox {
 	struct al_bpf bpf;  /* seccomp program, or len 0 when unconfined */
 	int exec_listen_fd; /* named sandboxes: pid 1 serves `airlock exec` on this socket, else -1 */
 	bool report_start;  /* send AL_CHILD_STARTED once the command has exec'd */
-	int exec_errno;	    /* set by the vfork child when exec fails (shared memory), else 0 */
+	/* airlock-runtime: pid 1 outlives the launcher (no parent-death signal once created), starts the
+	 * command when an AL_EXEC_START request comes on exec_listen_fd, and exits with its status. */
+	bool detached_init;
+	bool joined_ipc, joined_uts; /* the launcher joined an existing namespace: no new one, and (uts)
+				      * no sethostname in a namespace that is not ours */
+	int exec_errno;		     /* set by the vfork child when exec fails (shared memory), else 0 */
 };
 
 /* The child pipeline: runs as the sandbox's pid 1 and never returns. */
@@ -62,8 +68,12 @@ __attribute__((noreturn)) void al_child_main(struct al_sandbox *sb);
 int al_child_msg_send(int sock, const struct al_child_msg *msg, int fd);
 /* Receive one message; *fd gets an attached fd or -1. Returns bytes (0 at EOF) or -errno. */
 ssize_t al_child_msg_recv(int sock, struct al_child_msg *msg, int *fd);
-/* pid 1 of a named sandbox once its command runs: reap, forward stop signals to the command, serve
- * exec requests (zygote.c). Never returns; exits when the command does. */
+/* pid 1 of a named sandbox once its command runs (command 0: detached_init, not started yet): reap,
+ * forward stop signals to the command, serve exec requests (zygote.c). Never returns; exits when the
+ * command does. */
 __attribute__((noreturn)) void al_zygote_main(struct al_sandbox *sb, pid_t command);
+/* pid 1: vfork the command (exec_command); its exec error, if any, is left in sb->exec_errno.
+ * Returns its pid, or -errno. */
+pid_t al_child_start_command(struct al_sandbox *sb);
 /* Report a setup failure to the launcher and exit. Never returns. */
 __attribute__((noreturn)) void al_child_fail(struct al_sandbox *sb, const struct al_err *err);

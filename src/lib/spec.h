@@ -44,6 +44,7 @@ struct al_limits {
 	int64_t cpus_milli;  /* 1000 = one CPU; 0 = none */
 	int64_t pids;	     /* 0 = none; -1 = unlimited (explicit) */
 	bool memory_defaulted, pids_defaulted; /* set by the launcher when it applied a default */
+	bool freezer; /* the group can be paused (v1: joins the freezer hierarchy); airlock-runtime's */
 };
 
 struct al_spec {

@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 void al_tty_resize(struct al_tty *t)
@@ -34,4 +36,26 @@ void al_tty_close(struct al_tty *t)
 	if (t->master >= 0)
 		close(t->master);
 	t->master = -1;
+}
+
+int al_tty_send_console(int sock, int master, unsigned rows, unsigned cols, struct al_err *err)
+{
+	if (rows && cols) {
+		struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
+		ioctl(master, TIOCSWINSZ, &ws);
+	}
+	char name[] = "/dev/ptmx";
+	struct iovec iov = {name, sizeof name - 1};
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	memset(cbuf, 0, sizeof cbuf);
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &master, sizeof master);
+	if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+		return al_err_sys(err, errno, "send the pty to the console socket");
+	return 0;
 }

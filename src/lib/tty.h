@@ -18,3 +18,6 @@ void al_tty_attach_caller(struct al_tty *t);
 /* Follow the caller's window size (on SIGWINCH). */
 void al_tty_resize(struct al_tty *t);
 void al_tty_close(struct al_tty *t);
+/* airlock-runtime's --console-socket: send the pty master over the connected unix socket sock as runc
+ * does (the fd, with a name as the payload), after setting its size when rows and cols are given. */
+int al_tty_send_console(int sock, int master, unsigned rows, unsigned cols, struct al_err *err);

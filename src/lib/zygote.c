@@ -108,11 +108,15 @@ static void drop_slot(struct zygote *z, struct exec_slot *s)
 	*s = z->slots[--z->n];
 }
 
+/* The kernel kills what is left in the pid namespace, execs included. A detached init (the
+ * runtime's) has no launcher to tell: its own exit status is the command's, as a shim reads it. */
 __attribute__((noreturn)) static void command_ended(struct zygote *z, int status)
 {
 	struct al_child_msg msg = {.kind = AL_CHILD_EXITED, .status = status};
 	(void)al_child_msg_send(z->sb->status_fd, &msg, -1);
-	_exit(0); /* the kernel kills what is left in the pid namespace, execs included */
+	if (!z->sb->detached_init)
+		_exit(0);
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }
 
 static void reap(struct zygote *z)
@@ -124,7 +128,7 @@ static void reap(struct zygote *z)
 			continue;
 		if (p <= 0)
 			return;
-		if (p == z->command)
+		if (p == z->command && p > 0)
 			command_ended(z, status);
 		struct exec_slot *s = find_slot(z, p);
 		if (!s)
@@ -138,9 +142,14 @@ static void reap(struct zygote *z)
 static void handle_signals(struct zygote *z)
 {
 	struct signalfd_siginfo si;
-	while (read(z->sigfd, &si, sizeof si) == sizeof si)
-		if (si.ssi_signo != SIGCHLD)
+	while (read(z->sigfd, &si, sizeof si) == sizeof si) {
+		if (si.ssi_signo == SIGCHLD)
+			continue;
+		if (z->command > 0)
 			kill(z->command, (int)si.ssi_signo);
+		else /* a created container that was never started: the signal ends it */
+			_exit(128 + (int)si.ssi_signo);
+	}
 	reap(z);
 }
 
@@ -329,6 +338,39 @@ static void add_slot(struct zygote *z, pid_t pid, int conn, bool detached)
 		close(conn);
 }
 
+/* airlock-runtime's start: the command runs now, with the pty made at create if there is one; pid 1
+ * lets go of the caller's stdio, which is the command's alone from here. */
+static void start_command(struct zygote *z, int conn)
+{
+	struct al_sandbox *sb = z->sb;
+	if (!sb->detached_init || z->command > 0) {
+		reply(conn, AL_EXEC_FAILED, AL_EXIT_ERROR, -1, "the container was already started");
+		return;
+	}
+	pid_t pid = al_child_start_command(sb);
+	if (pid < 0) {
+		char msg[128];
+		snprintf(msg, sizeof msg, "cannot start the command: %s", strerror(-pid));
+		reply(conn, AL_EXEC_FAILED, AL_EXIT_ERROR, -1, msg);
+		return;
+	}
+	z->command = pid;
+	al_closep(&sb->tty_slave);
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	for (int fd = 0; null >= 0 && fd < 3; fd++)
+		dup2(null, fd);
+	if (null > 2)
+		close(null);
+	if (sb->exec_errno) {
+		char msg[128];
+		snprintf(msg, sizeof msg, "exec %s: %s", sb->spec->argv[0], strerror(sb->exec_errno));
+		reply(conn, AL_EXEC_FAILED,
+		      sb->exec_errno == ENOENT ? AL_EXIT_NOT_FOUND : AL_EXIT_CANNOT_EXEC, -1, msg);
+		return;
+	}
+	reply(conn, AL_EXEC_STARTED, pid, -1, NULL);
+}
+
 static void serve(struct zygote *z, int conn)
 {
 	struct exec_req q = {.fds = {-1, -1, -1}, .slave = -1};
@@ -336,6 +378,10 @@ static void serve(struct zygote *z, int conn)
 	struct timeval tv = {.tv_sec = 2};
 	setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 	int hr = recv_header(conn, &q);
+	if (hr == 0 && (q.h.flags & AL_EXEC_START)) {
+		start_command(z, conn);
+		goto fail;
+	}
 	if (hr == 0 && (q.h.flags & AL_EXEC_ROOT)) {
 		/* an O_PATH fd: lookups from it walk the sandbox's own mounts, whoever holds it */
 		int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -393,7 +439,7 @@ static void caller_event(struct exec_slot *s)
 void al_zygote_main(struct al_sandbox *sb, pid_t command)
 {
 	struct zygote z = {.sb = sb, .command = command};
-	if (sb->tty_slave >= 0)
+	if (command > 0)
 		al_closep(&sb->tty_slave);
 	setup_signals(&z);
 	reap(&z); /* the command may be gone already */

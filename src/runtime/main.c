@@ -1,10 +1,7 @@
 /* airlock-runtime: airlock as an OCI runtime, with runc's command line, for docker, podman, containerd
  * and Kubernetes. A bundle's config.json is one more way to fill the sandbox spec (oci_config.c); the
- * engine is the same as `airlock run`'s.
- *
- * In this version: --version, spec, features, and run in the foreground. The create/start lifecycle
- * that a containerd shim drives (the container's pid 1 outliving the runtime, exec by joining
- * namespaces) is the next step; verbs not listed here are refused by name. */
+ * engine is the same as `airlock run`'s. This file: global flags, errors, dispatch, spec, features;
+ * the container's life is in lifecycle.c, exec in exec.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -16,48 +13,48 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "launch.h"
-#include "oci_config.h"
 #include "parse.h"
+#include "runtime.h"
 #include "util.h"
 
-struct globals {
-	const char *root;
-	const char *log;
-	bool log_json;
-	bool debug;
-};
+struct rt_globals rt_g = {.root = "/run/airlock-runtime"};
 
-static struct globals g = {.root = "/run/airlock-runtime"};
-
-/* runc's error reporting: a line on stderr, and the same to --log (text or JSON lines). */
-static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int fail(const char *fmt, ...)
+static void report(const char *level, const char *fmt, va_list ap)
 {
 	char msg[2048];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	fprintf(stderr, "airlock-runtime: %s%s\n", strcmp(level, "error") ? "warning: " : "", msg);
+	FILE *f = rt_g.log ? fopen(rt_g.log, "ae") : NULL;
+	if (!f)
+		return;
+	_cleanup_free_ char *now = al_time_now_rfc3339();
+	if (rt_g.log_json) {
+		json_t *o = json_pack("{s:s, s:s, s:s}", "level", level, "msg", msg, "time", now);
+		char *line = json_dumps(o, JSON_COMPACT);
+		fprintf(f, "%s\n", line);
+		free(line);
+		json_decref(o);
+	} else {
+		fprintf(f, "time=\"%s\" level=%s msg=\"%s\"\n", now, level, msg);
+	}
+	fclose(f);
+}
+
+int rt_fail(const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	report("error", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "airlock-runtime: %s\n", msg);
-	if (g.log) {
-		FILE *f = fopen(g.log, "ae");
-		if (f) {
-			_cleanup_free_ char *now = al_time_now_rfc3339();
-			if (g.log_json) {
-				json_t *o =
-				    json_pack("{s:s, s:s, s:s}", "level", "error", "msg", msg, "time", now);
-				char *line = json_dumps(o, JSON_COMPACT);
-				fprintf(f, "%s\n", line);
-				free(line);
-				json_decref(o);
-			} else {
-				fprintf(f, "time=\"%s\" level=error msg=\"%s\"\n", now, msg);
-			}
-			fclose(f);
-		}
-	}
 	return 1;
+}
+
+void rt_warn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	report("warning", fmt, ap);
+	va_end(ap);
 }
 
 /* ---- spec: a hardened default config.json --------------------------------------------------------- */
@@ -117,14 +114,14 @@ static int cmd_spec(int argc, char **argv)
 		else if (c == 'r')
 			rootless = true;
 		else
-			return fail("spec: unknown flag (usage: spec [--bundle DIR] [--rootless])");
+			return rt_fail("spec: unknown flag (usage: spec [--bundle DIR] [--rootless])");
 	_cleanup_free_ char *path = al_xasprintf("%s/config.json", bundle);
 	if (access(path, F_OK) == 0)
-		return fail("spec: File %s exists. Remove it first", path);
+		return rt_fail("spec: File %s exists. Remove it first", path);
 	json_t *cfg = default_config(rootless);
 	int r = json_dump_file(cfg, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(cfg);
-	return r < 0 ? fail("spec: write %s: %s", path, strerror(errno)) : 0;
+	return r < 0 ? rt_fail("spec: write %s: %s", path, strerror(errno)) : 0;
 }
 
 /* ---- features ------------------------------------------------------------------------------------ */
@@ -152,123 +149,24 @@ static int cmd_features(void)
 	return 0;
 }
 
-/* ---- run (foreground) ---------------------------------------------------------------------------- */
-
-/* What this version cannot honour yet is refused by name, never silently dropped. */
-static int check_supported(const struct al_oci_extra *x, const char *console_socket)
-{
-	for (int p = 0; p < AL_OCI_HOOK_COUNT; p++)
-		if (x->hooks[p].n)
-			return fail("run: config.json: hooks (%s) are not supported yet",
-				    al_oci_hook_phase_name((enum al_oci_hook_phase)p));
-	for (int n = 0; n < AL_OCI_NS_COUNT; n++)
-		if (x->ns[n].path)
-			return fail("run: config.json: joining the %s namespace at %s is not supported yet",
-				    al_oci_ns_name((enum al_oci_ns)n), x->ns[n].path);
-	if (x->n_sysctl)
-		return fail("run: config.json: linux.sysctl is not supported yet");
-	if (console_socket)
-		return fail("run: --console-socket is not supported yet");
-	return 0;
-}
-
-struct pidfile_ctx {
-	const char *path;
-};
-
-static void write_pid_file(void *ctx, pid_t pid1, const struct al_err *exec_err)
-{
-	struct pidfile_ctx *c = ctx;
-	(void)exec_err;
-	if (!c->path)
-		return;
-	_cleanup_free_ char *tmp = al_xasprintf("%s.tmp", c->path);
-	FILE *f = fopen(tmp, "we");
-	if (f) {
-		fprintf(f, "%d", (int)pid1);
-		if (fclose(f) == 0)
-			rename(tmp, c->path);
-	}
-}
-
-static int cmd_run(int argc, char **argv)
-{
-	static const struct option longs[] = {{"bundle", required_argument, NULL, 'b'},
-					      {"pid-file", required_argument, NULL, 'p'},
-					      {"console-socket", required_argument, NULL, 'c'},
-					      {"detach", no_argument, NULL, 'd'},
-					      {"no-pivot", no_argument, NULL, 'P'},
-					      {"no-new-keyring", no_argument, NULL, 'K'},
-					      {"preserve-fds", required_argument, NULL, 'f'},
-					      {"keep", no_argument, NULL, 'k'},
-					      {0}};
-	const char *bundle = ".", *pid_file = NULL, *console = NULL;
-	optind = 0;
-	for (int c; (c = getopt_long(argc, argv, "+b:d", longs, NULL)) != -1;) {
-		switch (c) {
-		case 'b':
-			bundle = optarg;
-			break;
-		case 'p':
-			pid_file = optarg;
-			break;
-		case 'c':
-			console = optarg;
-			break;
-		case 'd':
-			return fail("run: --detach is not supported yet");
-		case 'P':
-		case 'K':
-		case 'k':
-			break; /* accepted: airlock always pivots, never shares a keyring (seccomp), never
-				  keeps */
-		case 'f':
-			if (strcmp(optarg, "0") != 0)
-				return fail("run: --preserve-fds %s: not supported yet", optarg);
-			break;
-		default:
-			return fail("run: unknown flag");
-		}
-	}
-	if (argc - optind != 1)
-		return fail("run: requires exactly one container id");
-	const char *id = argv[optind];
-	if (!*id || strchr(id, '/') || strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
-		return fail("run: invalid container id %s", id);
-	struct al_spec spec;
-	struct al_oci_extra x;
-	struct al_err err = {0};
-	struct al_result res;
-	al_spec_init(&spec);
-	int status;
-	if (al_oci_load(bundle, &spec, &x, &err) < 0) {
-		status = fail("run: %s", err.msg);
-	} else if ((status = check_supported(&x, console)) == 0) {
-		spec.tty = x.terminal;
-		spec.interactive = true;
-		spec.name = al_xstrdup(id);
-		struct pidfile_ctx pctx = {pid_file};
-		struct al_run_hooks hooks = {
-		    .exec_listen_fd = -1, .egress_control_fd = -1, .started = write_pid_file, .ctx = &pctx};
-		if (al_run_hooked(&spec, &hooks, &res, &err) < 0)
-			status = fail("run: %s", err.msg);
-		else
-			status = al_result_exit_status(&res);
-		if (pid_file)
-			unlink(pid_file);
-	}
-	al_oci_extra_free(&x);
-	al_spec_free(&spec);
-	return status;
-}
-
 static void usage(FILE *out)
 {
 	fputs("Usage: airlock-runtime [GLOBAL OPTIONS] COMMAND [OPTIONS]\n\n"
 	      "airlock as an OCI runtime (runc's command line).\n\nCommands:\n"
-	      "  run [--bundle DIR] [--pid-file FILE] ID   run a container in the foreground\n"
-	      "  spec [--bundle DIR] [--rootless]         write a hardened default config.json\n"
-	      "  features                                 the runtime-spec features JSON\n\n"
+	      "  create [--bundle DIR] [--pid-file F] [--console-socket S] ID\n"
+	      "                                 set the container up; its init waits for start\n"
+	      "  start ID                       start the container's command\n"
+	      "  run [--bundle DIR] [--detach] ID   create + start (+ wait and delete)\n"
+	      "  state ID                       the container's state (JSON)\n"
+	      "  kill [--all] ID [SIGNAL]       signal the container (default TERM)\n"
+	      "  delete [--force] ID            remove a stopped (or any) container\n"
+	      "  exec [--process F | ...] ID [CMD...]   run a process in the container\n"
+	      "  ps [--format json] ID          the container's processes\n"
+	      "  list [--format json] [-q]      the containers\n"
+	      "  pause ID / resume ID           freeze / thaw every process\n"
+	      "  spec [--bundle DIR] [--rootless]   write a hardened default config.json\n"
+	      "  features                       the runtime-spec features JSON\n\n"
+	      "Each command takes --help.\n\n"
 	      "Global options:\n"
 	      "  --root DIR            state directory (default /run/airlock-runtime)\n"
 	      "  --log FILE            also write errors to FILE\n"
@@ -293,20 +191,20 @@ int main(int argc, char **argv)
 	for (int c; (c = getopt_long(argc, argv, "+vh", longs, NULL)) != -1;) {
 		switch (c) {
 		case 'r':
-			g.root = optarg;
+			rt_g.root = optarg;
 			break;
 		case 'l':
-			g.log = optarg;
+			rt_g.log = optarg;
 			break;
 		case 'f':
 			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
-				return fail("--log-format %s: expected text or json", optarg);
-			g.log_json = strcmp(optarg, "json") == 0;
+				return rt_fail("--log-format %s: expected text or json", optarg);
+			rt_g.log_json = strcmp(optarg, "json") == 0;
 			break;
 		case 's':
 			break;
 		case 'D':
-			g.debug = true;
+			rt_g.debug = true;
 			break;
 		case 'v':
 			printf("airlock-runtime version %s\nspec: 1.2.0\n", AIRLOCK_VERSION);
@@ -315,7 +213,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			return fail("unknown global flag %s", argv[optind - 1]);
+			return rt_fail("unknown global flag %s", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc) {
@@ -325,15 +223,23 @@ int main(int argc, char **argv)
 	const char *cmd = argv[optind];
 	int sub_argc = argc - optind;
 	char **sub_argv = argv + optind;
-	if (strcmp(cmd, "run") == 0)
-		return cmd_run(sub_argc, sub_argv);
-	if (strcmp(cmd, "spec") == 0)
-		return cmd_spec(sub_argc, sub_argv);
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} verbs[] = {
+	    {"create", rt_cmd_create}, {"start", rt_cmd_start},	  {"run", rt_cmd_run},
+	    {"state", rt_cmd_state},   {"kill", rt_cmd_kill},	  {"delete", rt_cmd_delete},
+	    {"exec", rt_cmd_exec},     {"ps", rt_cmd_ps},	  {"list", rt_cmd_list},
+	    {"pause", rt_cmd_pause},   {"resume", rt_cmd_resume}, {"spec", cmd_spec},
+	};
+	for (size_t i = 0; i < AL_ARRAY_SIZE(verbs); i++)
+		if (strcmp(cmd, verbs[i].name) == 0)
+			return verbs[i].fn(sub_argc, sub_argv);
 	if (strcmp(cmd, "features") == 0)
 		return cmd_features();
 	if (strcmp(cmd, "help") == 0) {
 		usage(stdout);
 		return 0;
 	}
-	return fail("%s: not supported by this version of airlock-runtime (run, spec, features)", cmd);
+	return rt_fail("%s: not supported by airlock-runtime (see airlock-runtime --help)", cmd);
 }
