@@ -202,6 +202,7 @@ static void close_dirs(struct al_cgroup *cg)
 static void cg_free(struct al_cgroup *cg)
 {
 	close_dirs(cg);
+	free(cg->parent);
 	free(cg->name);
 	free(cg);
 }
@@ -282,13 +283,28 @@ static int unenforceable(const struct al_cg_plan *plan, struct al_err *err, cons
 	return al_err_set(err, ENOTSUP, "%s: cannot be enforced: %s", lim, why);
 }
 
-int al_cgroup__create(const char *root, const char *name, const struct al_limits *lim, bool rootless,
-		      const char *self_cgroup, struct al_cgroup **out, struct al_err *err)
+/* "a/b/c": components that are each a valid name. */
+static bool valid_parent(const char *parent)
+{
+	_cleanup_free_ char *copy = al_xstrdup(parent);
+	char *save = NULL;
+	if (!*copy || copy[0] == '/' || copy[strlen(copy) - 1] == '/' || strstr(copy, "//"))
+		return false;
+	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save))
+		if (!valid_name(c))
+			return false;
+	return true;
+}
+
+static int create_group(const char *root, const char *parent, const char *name, const struct al_limits *lim,
+			bool rootless, const char *self_cgroup, struct al_cgroup **out, struct al_err *err)
 {
 	struct al_cg_plan plan;
 	char why[1200];
 
 	*out = NULL;
+	if (!valid_parent(parent))
+		return al_err_set(err, EINVAL, "cgroup parent \"%s\": invalid", parent);
 	if (!valid_name(name))
 		return al_err_set(err, EINVAL, "cgroup name \"%s\": invalid (letters, digits, _ . - only)",
 				  name);
@@ -308,6 +324,7 @@ int al_cgroup__create(const char *root, const char *name, const struct al_limits
 
 	struct al_cgroup *cg = al_xcalloc(1, sizeof *cg);
 	cg->be = ver == AL_CGROUP_V1 ? &al_cg_v1_backend : &al_cg_v2_backend;
+	cg->parent = al_xstrdup(parent);
 	cg->name = al_xstrdup(name);
 	int r;
 	if (rootless) {
@@ -342,10 +359,22 @@ int al_cgroup__create(const char *root, const char *name, const struct al_limits
 	return 0;
 }
 
+int al_cgroup__create(const char *root, const char *name, const struct al_limits *lim, bool rootless,
+		      const char *self_cgroup, struct al_cgroup **out, struct al_err *err)
+{
+	return create_group(root, "airlock", name, lim, rootless, self_cgroup, out, err);
+}
+
 int al_cgroup_create(const char *root, const char *name, const struct al_limits *lim, bool rootless,
 		     struct al_cgroup **out, struct al_err *err)
 {
 	return al_cgroup__create(root, name, lim, rootless, NULL, out, err);
+}
+
+int al_cgroup_create_in(const char *root, const char *parent, const char *name, const struct al_limits *lim,
+			struct al_cgroup **out, struct al_err *err)
+{
+	return create_group(root, parent, name, lim, false, NULL, out, err);
 }
 
 int al_cgroup_add_pid(struct al_cgroup *cg, pid_t pid, struct al_err *err)
@@ -456,22 +485,31 @@ void al_cgroup_destroy(struct al_cgroup *cg)
 	cg_free(cg);
 }
 
-int al_cgroup_open(const char *root, const char *name, struct al_cgroup **out, struct al_err *err)
+int al_cgroup_open(const char *root, const char *parent, const char *name, struct al_cgroup **out,
+		   struct al_err *err)
 {
 	*out = NULL;
-	if (!valid_name(name))
-		return al_err_set(err, EINVAL, "cgroup name \"%s\": invalid", name);
+	parent = parent ? parent : "airlock";
+	if (!valid_name(name) || !valid_parent(parent))
+		return al_err_set(err, EINVAL, "cgroup %s/%s: invalid", parent, name);
 	enum al_cgroup_version ver = al_cgroup_detect(root);
 	if (ver == AL_CGROUP_NONE)
 		return 0;
 	struct al_cgroup *cg = al_xcalloc(1, sizeof *cg);
 	cg->be = ver == AL_CGROUP_V1 ? &al_cg_v1_backend : &al_cg_v2_backend;
+	cg->parent = al_xstrdup(parent);
 	cg->name = al_xstrdup(name);
 	cg->walk_kill = ver == AL_CGROUP_V1;
 	if (cg->be->open(cg, root, err) < 0 || cg->n_dirs == 0) {
 		bool failed = cg->n_dirs > 0;
 		cg_free(cg);
 		return failed ? -1 : 0;
+	}
+	cg->fake = !al_cg_is_cgroupfs(cg->dirs[0].fd);
+	if (cg->fake && !al_cg_fake_allowed()) {
+		int r = al_err_set(err, ENOTSUP, "cgroup %s: not a cgroup filesystem", cg->dirs[0].path);
+		cg_free(cg);
+		return r;
 	}
 	*out = cg;
 	return 0;
@@ -664,15 +702,31 @@ bool al_cg_has_word(const char *list, const char *word)
 
 /* ---------- directories ---------- */
 
-int al_cg_open_parent(int basefd)
+int al_cg_open_child(int basefd, const char *name)
 {
-	int fd = openat(basefd, "airlock", O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = openat(basefd, name, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd >= 0 || errno != ENOENT)
 		return fd >= 0 ? fd : -errno;
-	if (mkdirat(basefd, "airlock", 0755) < 0 && errno != EEXIST)
+	if (mkdirat(basefd, name, 0755) < 0 && errno != EEXIST)
 		return -errno;
-	fd = openat(basefd, "airlock", O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	fd = openat(basefd, name, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	return fd >= 0 ? fd : -errno;
+}
+
+int al_cg_open_parent(const struct al_cgroup *cg, int basefd)
+{
+	_cleanup_free_ char *copy = al_xstrdup(cg->parent);
+	char *save = NULL;
+	int cur = -1;
+	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		int next = al_cg_open_child(cur >= 0 ? cur : basefd, c);
+		if (cur >= 0)
+			close(cur);
+		if (next < 0)
+			return next;
+		cur = next;
+	}
+	return cur >= 0 ? cur : -EINVAL;
 }
 
 int al_cg_make_leaf(struct al_cgroup *cg, int parent_fd, const char *parent_path, unsigned ctrls,

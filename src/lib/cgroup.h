@@ -54,9 +54,15 @@ int al_cgroup_kill(struct al_cgroup *cg);
 /* Kill what is left, wait until empty (pidfds, bounded to 2 s), rmdir every directory, free.
  * When the sandbox already exited this is one read of cgroup.procs and the rmdirs. NULL is fine. */
 void al_cgroup_destroy(struct al_cgroup *cg);
-/* Open the existing group `name` made by an earlier al_cgroup_create (airlock-runtime's later verbs).
- * *out is NULL (and 0 returned) when no leaf of it exists. */
-int al_cgroup_open(const char *root, const char *name, struct al_cgroup **out, struct al_err *err);
+/* As al_cgroup_create as root, with the group at PARENT/NAME instead of airlock/NAME: parent is one or
+ * more components ("kubepods/burstable/pod1"), made on demand (on v2 with the controllers enabled on
+ * the way down) and left in place, as docker's /docker is. airlock-runtime's cgroupsPath. */
+int al_cgroup_create_in(const char *root, const char *parent, const char *name, const struct al_limits *lim,
+			struct al_cgroup **out, struct al_err *err);
+/* Open the existing group PARENT/NAME (NULL parent = "airlock") made by an earlier create (for
+ * airlock-runtime's later verbs). *out is NULL (and 0 returned) when no leaf of it exists. */
+int al_cgroup_open(const char *root, const char *parent, const char *name, struct al_cgroup **out,
+		   struct al_err *err);
 /* Close the handle and leave the group as it is (its processes outlive the caller). NULL is fine. */
 void al_cgroup_release(struct al_cgroup *cg);
 /* Pause (true) or resume every process of the group: the v2 cgroup.freeze file, or the v1 freezer

@@ -37,13 +37,14 @@ struct al_cg_plan {
 /* One leaf directory of the group: one per v1 hierarchy joined, exactly one on v2. */
 struct al_cg_dir {
 	int fd;		/* O_RDONLY|O_DIRECTORY of the leaf, flock()ed while owned (see al_cg_sweep_dir) */
-	int parent_fd;	/* O_PATH of the ".../airlock" parent, for unlinkat */
+	int parent_fd;	/* O_PATH of the parent (".../airlock"), for unlinkat */
 	unsigned ctrls; /* AL_CG_* this hierarchy provides (cpu and cpuacct may share one) */
 	char *path;	/* absolute path, for messages */
 };
 
 struct al_cgroup {
 	const struct al_cgroup_backend *be;
+	char *parent; /* relative to the base: "airlock", or airlock-runtime's cgroupsPath without the leaf */
 	char *name;
 	bool fake; /* the tree is not a cgroup filesystem (unit test only, see al_cgroup__allow_fake_tree) */
 	bool walk_kill; /* no cgroup.kill (v1, v2 before 5.14): teardown re-walks cgroup.procs */
@@ -53,7 +54,7 @@ struct al_cgroup {
 
 struct al_cgroup_backend {
 	const char *name;
-	/* Make the leaf directories under base's "airlock" parent; may drop defaulted limits from *plan
+	/* Make the leaf directories under base's cg->parent; may drop defaulted limits from *plan
 	 * whose controller is missing. n_dirs == 0 after success means "nothing usable". On error the
 	 * leaves made so far are in cg->dirs and the caller removes them. */
 	int (*create)(struct al_cgroup *cg, const char *base, struct al_cg_plan *plan, struct al_err *err);
@@ -113,8 +114,10 @@ uint64_t al_cg_keyed_u64(const char *text, const char *key);
 uint64_t al_cg_read_u64(int dirfd, const char *file);
 /* Whether the whitespace-separated list contains word. */
 bool al_cg_has_word(const char *list, const char *word);
-/* Open base/airlock (O_PATH), creating it on demand. Returns fd or -errno. */
-int al_cg_open_parent(int basefd);
+/* Open basefd/<name> (O_PATH), making it on demand. Returns fd or -errno. */
+int al_cg_open_child(int basefd, const char *name);
+/* Open base/<cg->parent> (O_PATH), making every component on demand. Returns fd or -errno. */
+int al_cg_open_parent(const struct al_cgroup *cg, int basefd);
 /* mkdir parent/name, open it O_RDONLY|O_DIRECTORY and flock it; fills *d (path from parent_path).
  * On error nothing is left. */
 int al_cg_make_leaf(struct al_cgroup *cg, int parent_fd, const char *parent_path, unsigned ctrls,

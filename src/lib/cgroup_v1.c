@@ -1,5 +1,6 @@
-/* cgroup_v1.c: the cgroup v1 backend: one leaf ROOT/<controller>/airlock/<name> per hierarchy joined
- * (memory, pids, cpu as the limits need; cpuacct whenever mounted, for accounting and the kill walk). */
+/* cgroup_v1.c: the cgroup v1 backend: one leaf ROOT/<controller>/airlock/<name> (airlock-runtime:
+ * <parent>/<name>) per hierarchy joined (memory, pids, cpu as the limits need; freezer on request;
+ * cpuacct whenever mounted, for accounting and the kill walk). */
 #include "cgroup_internal.h"
 
 #include <fcntl.h>
@@ -30,12 +31,12 @@ static int v1_missing(const struct v1_ctrl *c, const char *root, struct al_cg_pl
 	return 0;
 }
 
-/* ROOT/<ctrl>/airlock, made on demand once the controller is known to be mounted there.
+/* ROOT/<ctrl>/<parent>, made on demand once the controller is known to be mounted there.
  * Returns an O_PATH fd, or -ENOENT when the hierarchy is absent, or -errno. */
 static int v1_open_parent(struct al_cgroup *cg, const char *root, const struct v1_ctrl *c)
 {
 	char path[4096];
-	snprintf(path, sizeof path, "%s/%s/airlock", root, c->dir);
+	snprintf(path, sizeof path, "%s/%s/%s", root, c->dir, cg->parent);
 	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT) {
 		snprintf(path, sizeof path, "%s/%s", root, c->dir);
@@ -49,7 +50,7 @@ static int v1_open_parent(struct al_cgroup *cg, const char *root, const struct v
 				return -ENOENT;
 			cg->fake = true;
 		}
-		return al_cg_open_parent(ctrlfd);
+		return al_cg_open_parent(cg, ctrlfd);
 	}
 	if (fd < 0)
 		return -errno;
@@ -72,14 +73,14 @@ static int v1_join(struct al_cgroup *cg, const char *root, const struct v1_ctrl 
 	if (pfd == -ENOENT)
 		return v1_missing(c, root, plan, err);
 	if (pfd < 0)
-		return al_err_sys(err, -pfd, "cgroup %s/%s/airlock", root, c->dir);
+		return al_err_sys(err, -pfd, "cgroup %s/%s/%s", root, c->dir, cg->parent);
 	/* Only cpu and cpuacct are co-mounted in practice ("cpu,cpuacct"): compare those alone, and
 	 * only when both are joined (cpuacct always is; cpu when --cpus is set). */
 	if ((c->bit & (AL_CG_CPU | AL_CG_CPUACCT)) && (plan->want & AL_CG_CPU)) {
 		if (fstat(pfd, &st) < 0) {
 			int e = errno;
 			close(pfd);
-			return al_err_sys(err, e, "cgroup %s/%s/airlock", root, c->dir);
+			return al_err_sys(err, e, "cgroup %s/%s/%s", root, c->dir, cg->parent);
 		}
 		for (size_t i = 0; i < cg->n_dirs; i++) {
 			if ((cg->dirs[i].ctrls & (AL_CG_CPU | AL_CG_CPUACCT)) &&
@@ -91,7 +92,7 @@ static int v1_join(struct al_cgroup *cg, const char *root, const struct v1_ctrl 
 		}
 	}
 	char ppath[4096];
-	snprintf(ppath, sizeof ppath, "%s/%s/airlock", root, c->dir);
+	snprintf(ppath, sizeof ppath, "%s/%s/%s", root, c->dir, cg->parent);
 	if (al_cg_make_leaf(cg, pfd, ppath, c->bit, err) < 0)
 		return -1;
 	seen[cg->n_dirs - 1] = st;
@@ -252,7 +253,7 @@ static int v1_open(struct al_cgroup *cg, const char *root, struct al_err *err)
 {
 	for (size_t i = 0; i < AL_ARRAY_SIZE(v1_ctrls); i++) {
 		char path[4096];
-		snprintf(path, sizeof path, "%s/%s/airlock", root, v1_ctrls[i].dir);
+		snprintf(path, sizeof path, "%s/%s/%s", root, v1_ctrls[i].dir, cg->parent);
 		if (al_cg_open_leaf(cg, path, v1_ctrls[i].bit, err) < 0)
 			return -1;
 	}

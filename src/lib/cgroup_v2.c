@@ -1,5 +1,6 @@
-/* cgroup_v2.c: the cgroup v2 backend: one leaf BASE/airlock/<name>, BASE being the root (as root) or a
- * delegated group of the caller (rootless); controllers enabled on the way down as the limits need. */
+/* cgroup_v2.c: the cgroup v2 backend: one leaf BASE/airlock/<name> (airlock-runtime: <parent>/<name>), BASE
+ * being the root (as root) or a delegated group of the caller (rootless); controllers enabled on the way down
+ * as the limits need. */
 #include "cgroup_internal.h"
 
 #include <fcntl.h>
@@ -86,15 +87,30 @@ static int v2_create(struct al_cgroup *cg, const char *base, struct al_cg_plan *
 		return al_err_set(err, ENOTSUP, "cgroup %s: not a cgroup filesystem", base);
 	if (enable_controllers(cg, basefd, base, true, plan, err) < 0)
 		return -1;
-	int pfd = al_cg_open_parent(basefd);
-	if (pfd < 0)
-		return al_err_sys(err, -pfd, "cgroup %s/airlock", base);
-	_cleanup_free_ char *ppath = al_xasprintf("%s/airlock", base);
-	if (enable_controllers(cg, pfd, ppath, false, plan, err) < 0) {
-		close(pfd);
-		return -1;
+	/* down the parent's components, each handing the controllers on to the next */
+	_cleanup_free_ char *copy = al_xstrdup(cg->parent);
+	char *ppath = al_xstrdup(base), *save = NULL;
+	int pfd = -1;
+	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		int next = al_cg_open_child(pfd >= 0 ? pfd : basefd, c);
+		char *longer = al_xasprintf("%s/%s", ppath, c);
+		free(ppath);
+		ppath = longer;
+		if (pfd >= 0)
+			close(pfd);
+		pfd = next;
+		if (pfd < 0 || enable_controllers(cg, pfd, ppath, false, plan, err) < 0) {
+			if (pfd < 0)
+				al_err_sys(err, -pfd, "cgroup %s", ppath);
+			else
+				close(pfd);
+			free(ppath);
+			return -1;
+		}
 	}
-	return al_cg_make_leaf(cg, pfd, ppath, plan->want, err);
+	int r = al_cg_make_leaf(cg, pfd, ppath, plan->want, err);
+	free(ppath);
+	return r;
 }
 
 /* memory.swap.max is swap alone: docker's memory+swap minus memory. Without the file the kernel has
@@ -191,7 +207,7 @@ static void v2_sweep(const char *base)
 static int v2_open(struct al_cgroup *cg, const char *root, struct al_err *err)
 {
 	char path[4096];
-	snprintf(path, sizeof path, "%s/airlock", root);
+	snprintf(path, sizeof path, "%s/%s", root, cg->parent);
 	return al_cg_open_leaf(cg, path, AL_CG_MEMORY | AL_CG_PIDS | AL_CG_CPU, err) < 0 ? -1 : 0;
 }
 

@@ -177,6 +177,9 @@ static int prepare_cgroup(struct launch *l, struct al_err *err)
 	enum al_cgroup_version v = al_cgroup_detect(AL_CGROUP_ROOT);
 	apply_default_limits(spec, v);
 	al_cgroup_sweep(AL_CGROUP_ROOT, !al_is_root());
+	if (l->create && l->create->cgroup_parent && al_is_root())
+		return al_cgroup_create_in(AL_CGROUP_ROOT, l->create->cgroup_parent, l->create->id,
+					   &spec->limits, &l->cg, err);
 	return al_cgroup_create(AL_CGROUP_ROOT, l->sb.id, &spec->limits, !al_is_root(), &l->cg, err);
 }
 

@@ -44,7 +44,8 @@ int al_run_hooked(struct al_spec *spec, const struct al_run_hooks *hooks, struct
 
 /* airlock-runtime's create: what it adds to a sandbox whose pid 1 outlives it. */
 struct al_create_opts {
-	const char *id;	    /* names the cgroup; the default hostname (as al_run_hooks.id) */
+	const char *id;		   /* names the cgroup; the default hostname (as al_run_hooks.id) */
+	const char *cgroup_parent; /* as root: the group is <cgroup_parent>/<id> (al_cgroup_create_in) */
 	int exec_listen_fd; /* pid 1 takes start and exec requests on this listening socket (required) */
 	int console_fd;	    /* spec->tty: the pty master is sent over this connected socket; else -1 */
 	unsigned console_rows, console_cols; /* its initial size, 0 = leave it */

@@ -166,9 +166,15 @@ int rt_container_pidfd(const struct rt_container *c)
 	return fd;
 }
 
-const char *rt_container_cgroup(const struct rt_container *c)
+struct al_cgroup *rt_container_open_cgroup(const struct rt_container *c)
 {
-	return json_string_value(json_object_get(c->state, "cgroup"));
+	struct al_cgroup *cg = NULL;
+	struct al_err err = {0};
+	const char *name = json_string_value(json_object_get(c->state, "cgroup"));
+	const char *parent = json_string_value(json_object_get(c->state, "cgroupParent"));
+	if (name && al_cgroup_open(RT_CGROUP_ROOT, parent, name, &cg, &err) < 0)
+		rt_warn("cgroup %s/%s: %s", parent ? parent : "airlock", name, err.msg);
+	return cg;
 }
 
 const char *rt_container_status(const struct rt_container *c)
@@ -177,14 +183,9 @@ const char *rt_container_status(const struct rt_container *c)
 		return RT_STATUS_STOPPED;
 	if (!json_is_true(json_object_get(c->state, "started")))
 		return RT_STATUS_CREATED;
-	struct al_cgroup *cg = NULL;
-	struct al_err err = {0};
-	const char *name = rt_container_cgroup(c);
-	bool frozen = false;
-	if (name && al_cgroup_open("/sys/fs/cgroup", name, &cg, &err) == 0 && cg) {
-		frozen = al_cgroup_frozen(cg);
-		al_cgroup_release(cg);
-	}
+	struct al_cgroup *cg = rt_container_open_cgroup(c);
+	bool frozen = al_cgroup_frozen(cg);
+	al_cgroup_release(cg);
 	return frozen ? RT_STATUS_PAUSED : RT_STATUS_RUNNING;
 }
 

@@ -28,8 +28,6 @@
 #include "runtime.h"
 #include "util.h"
 
-#define CGROUP_ROOT "/sys/fs/cgroup"
-
 /* ---- create ------------------------------------------------------------------------------------ */
 
 struct create_args {
@@ -290,7 +288,7 @@ static int prepare_seccomp(struct rt_container *c, const struct al_oci_extra *x,
 }
 
 static void record_state(struct rt_container *c, const struct al_spec *spec, const struct al_oci_extra *x,
-			 const char *bundle, const char *cgroup, json_t *hooks)
+			 const char *bundle, const char *cg_parent, const char *cgroup, json_t *hooks)
 {
 	json_t *s = c->state, *ann = json_object(), *env = json_array();
 	for (size_t i = 0; i < x->n_annotations; i++) {
@@ -307,6 +305,7 @@ static void record_state(struct rt_container *c, const struct al_spec *spec, con
 	json_object_set_new(s, "rootfs", json_string(spec->rootfs ? spec->rootfs : "/"));
 	json_object_set_new(s, "created", json_string(now));
 	json_object_set_new(s, "started", json_false());
+	json_object_set_new(s, "cgroupParent", json_string(cg_parent));
 	json_object_set_new(s, "cgroup", json_string(cgroup));
 	json_object_set_new(s, "annotations", ann);
 	if (hooks)
@@ -326,6 +325,73 @@ static json_t *read_hooks(const char *bundle)
 	return json_is_object(h) ? json_incref(h) : NULL;
 }
 
+static bool cgroup_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 128 || s[0] == '.' || s[0] == '-')
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+}
+
+/* systemd's "a-b.slice" is the path a.slice/a-b.slice; "-.slice" (or none) the root. */
+static char *expand_slice(const char *slice)
+{
+	if (!*slice || strcmp(slice, "-.slice") == 0)
+		return al_xstrdup("");
+	size_t n = strlen(slice);
+	if (n <= 6 || strcmp(slice + n - 6, ".slice") != 0)
+		return NULL;
+	char *out = al_xstrdup("");
+	for (const char *dash = slice; (dash = strchr(dash, '-')) && dash < slice + n - 6; dash++) {
+		char *longer = al_xasprintf("%s%.*s.slice/", out, (int)(dash - slice), slice);
+		free(out);
+		out = longer;
+	}
+	char *all = al_xasprintf("%s%s", out, slice);
+	free(out);
+	return all;
+}
+
+/* Where the container's cgroup goes, as PARENT/LEAF. linux.cgroupsPath "/a/b/c" (or "a/b/c") is
+ * a/b + c; systemd's "slice:prefix:name" (what --systemd-cgroup callers pass; cgroupfs is used) is
+ * the slice's path + prefix-name.scope; none, or one component, goes under airlock-runtime/. A leaf
+ * that is not a plain name becomes a random one. */
+static int cgroup_place(const char *path, const char *id, char **parent, char **leaf, struct al_err *err)
+{
+	_cleanup_free_ char *dir = NULL, *base = NULL;
+	const char *colon = path ? strchr(path, ':') : NULL;
+	if (colon) {
+		const char *second = strchr(colon + 1, ':');
+		if (!second)
+			return al_err_set(err, EINVAL, "linux.cgroupsPath %s: expected slice:prefix:name",
+					  path);
+		_cleanup_free_ char *slice = al_xstrndup(path, (size_t)(colon - path));
+		dir = expand_slice(*slice ? slice : "system.slice");
+		if (!dir)
+			return al_err_set(err, EINVAL, "linux.cgroupsPath %s: %s is not a slice", path,
+					  slice);
+		base = al_xasprintf("%.*s%s%s.scope", (int)(second - colon - 1), colon + 1,
+				    second > colon + 1 ? "-" : "", second + 1);
+	} else if (path && path[strspn(path, "/")]) {
+		const char *p = path + strspn(path, "/"), *slash = strrchr(p, '/');
+		dir = slash ? al_xstrndup(p, (size_t)(slash - p)) : al_xstrdup("");
+		base = al_xstrdup(slash ? slash + 1 : p);
+	}
+	if (dir && (strstr(dir, "..") || strstr(dir, "//")))
+		return al_err_set(err, EINVAL, "linux.cgroupsPath %s: invalid", path);
+	*parent = al_xstrdup(dir && *dir ? dir : "airlock-runtime");
+	const char *name = base && cgroup_name_ok(base) ? base : cgroup_name_ok(id) ? id : NULL;
+	if (name) {
+		*leaf = al_xstrdup(name);
+		return 0;
+	}
+	char hex[25];
+	if (al_random_hex(hex, 12) < 0)
+		return al_err_set(err, EIO, "random cgroup name");
+	*leaf = al_xstrdup(hex);
+	return 0;
+}
+
 /* Everything of create up to a waiting pid 1; *pid1 and the saved state on success. */
 static int do_create(const struct create_args *a, struct rt_container *c, pid_t *pid1, struct al_err *err)
 {
@@ -334,8 +400,7 @@ static int do_create(const struct create_args *a, struct rt_container *c, pid_t 
 	al_spec_init(&spec);
 	int console = -1, listen_fd = -1, r = -1;
 	json_t *hooks = NULL;
-	_cleanup_free_ char *bundle = NULL;
-	char cgroup[32];
+	_cleanup_free_ char *bundle = NULL, *cg_parent = NULL, *cgroup = NULL;
 	if (al_oci_load(a->bundle, &spec, &x, err) < 0 || check_supported(&x, a, err) < 0)
 		goto out;
 	bundle = realpath(a->bundle, NULL);
@@ -346,11 +411,9 @@ static int do_create(const struct create_args *a, struct rt_container *c, pid_t 
 	if (rt_container_new(a->id, c, err) < 0)
 		goto out;
 	hooks = read_hooks(bundle);
-	if (al_random_hex(cgroup, 12) < 0) {
-		al_err_set(err, EIO, "random cgroup name");
+	if (cgroup_place(x.cgroups_path, a->id, &cg_parent, &cgroup, err) < 0)
 		goto out;
-	}
-	record_state(c, &spec, &x, bundle, cgroup, hooks);
+	record_state(c, &spec, &x, bundle, cg_parent, cgroup, hooks);
 	spec.tty = x.terminal;
 	spec.interactive = true;
 	if (x.ns[AL_OCI_NS_NETWORK].path)
@@ -361,6 +424,7 @@ static int do_create(const struct create_args *a, struct rt_container *c, pid_t 
 	struct create_ctx cc = {.c = c, .x = &x, .hooks = hooks};
 	struct al_create_opts o = {
 	    .id = cgroup,
+	    .cgroup_parent = cg_parent,
 	    .exec_listen_fd = listen_fd,
 	    .console_fd = console,
 	    .console_rows = x.console_height,
@@ -383,7 +447,7 @@ static int do_create(const struct create_args *a, struct rt_container *c, pid_t 
 		waitpid(*pid1, NULL, 0);
 		struct al_cgroup *cg = NULL;
 		struct al_err ignored = {0};
-		if (al_cgroup_open(CGROUP_ROOT, cgroup, &cg, &ignored) == 0)
+		if (al_cgroup_open(RT_CGROUP_ROOT, cg_parent, cgroup, &cg, &ignored) == 0)
 			al_cgroup_destroy(cg);
 		goto out;
 	}
@@ -490,16 +554,6 @@ static void wait_pidfd(int pidfd, int ms)
 		;
 }
 
-static struct al_cgroup *open_cgroup(const struct rt_container *c)
-{
-	struct al_cgroup *cg = NULL;
-	struct al_err err = {0};
-	const char *name = rt_container_cgroup(c);
-	if (name && al_cgroup_open(CGROUP_ROOT, name, &cg, &err) < 0)
-		rt_warn("cgroup %s: %s", name, err.msg);
-	return cg;
-}
-
 /* SIGKILL pid 1 (its pid namespace, exec'd processes included, dies with it); a paused container is
  * thawed so that the signal can land. Waits up to 5 s. */
 static void kill_container(struct rt_container *c)
@@ -508,7 +562,7 @@ static void kill_container(struct rt_container *c)
 	if (pidfd < 0)
 		return;
 	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-	struct al_cgroup *cg = open_cgroup(c);
+	struct al_cgroup *cg = rt_container_open_cgroup(c);
 	struct al_err err = {0};
 	if (cg && al_cgroup_frozen(cg))
 		(void)al_cgroup_freeze(cg, false, &err);
@@ -519,7 +573,7 @@ static void kill_container(struct rt_container *c)
 static void delete_container(struct rt_container *c)
 {
 	kill_container(c);
-	al_cgroup_destroy(open_cgroup(c));
+	al_cgroup_destroy(rt_container_open_cgroup(c));
 	_cleanup_json_ json_t *st = rt_container_oci_state(c, RT_STATUS_STOPPED);
 	struct al_err err = {0};
 	if (rt_hooks_run(json_object_get(c->state, "hooks"), "poststop", st, 0, &err) < 0)
@@ -687,7 +741,7 @@ int rt_cmd_kill(int argc, char **argv)
 	if (pidfd < 0) {
 		r = rt_fail("kill: container %s is not running", c.id);
 	} else if (all) {
-		struct al_cgroup *cg = open_cgroup(&c);
+		struct al_cgroup *cg = rt_container_open_cgroup(&c);
 		pid_t *pids = NULL;
 		size_t n = 0;
 		if (al_cgroup_pids(cg, &pids, &n, &err) < 0)
@@ -701,7 +755,7 @@ int rt_cmd_kill(int argc, char **argv)
 	} else if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) {
 		r = rt_fail("kill: container %s: %s", c.id, strerror(errno));
 	} else if (sig == SIGKILL) {
-		struct al_cgroup *cg = open_cgroup(&c);
+		struct al_cgroup *cg = rt_container_open_cgroup(&c);
 		if (cg && al_cgroup_frozen(cg))
 			(void)al_cgroup_freeze(cg, false, &err);
 		al_cgroup_release(cg);
@@ -726,7 +780,7 @@ static int freeze(int argc, char **argv, const char *verb, bool frozen)
 	struct al_cgroup *cg = NULL;
 	if (strcmp(status, need) != 0)
 		r = rt_fail("%s: container %s is %s, not %s", verb, c.id, status, need);
-	else if (!(cg = open_cgroup(&c)))
+	else if (!(cg = rt_container_open_cgroup(&c)))
 		r = rt_fail("%s: container %s has no cgroup", verb, c.id);
 	else if (al_cgroup_freeze(cg, frozen, &err) < 0)
 		r = rt_fail("%s: %s", verb, err.msg);
@@ -842,7 +896,7 @@ int rt_cmd_ps(int argc, char **argv)
 	struct rt_container c;
 	if (load("ps", argv[optind], &c) != 0)
 		return 1;
-	struct al_cgroup *cg = open_cgroup(&c);
+	struct al_cgroup *cg = rt_container_open_cgroup(&c);
 	pid_t *pids = NULL;
 	size_t n = 0;
 	struct al_err err = {0};

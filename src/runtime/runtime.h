@@ -64,8 +64,10 @@ json_t *rt_container_oci_state(const struct rt_container *c, const char *status)
 char *rt_container_path(const struct rt_container *c, const char *name);
 /* Connect to pid 1's exec socket. */
 int rt_container_connect(const struct rt_container *c, struct al_err *err);
-/* The cgroup name recorded at create. */
-const char *rt_container_cgroup(const struct rt_container *c);
+#define RT_CGROUP_ROOT "/sys/fs/cgroup"
+struct al_cgroup;
+/* The container's cgroup as recorded at create (state "cgroupParent" and "cgroup"); NULL when gone. */
+struct al_cgroup *rt_container_open_cgroup(const struct rt_container *c);
 
 /* ---- hooks.c ----------------------------------------------------------------------------------- */
 

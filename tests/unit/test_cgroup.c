@@ -220,6 +220,56 @@ static int test_v2_fake_limits(void)
 	return 0;
 }
 
+/* airlock-runtime's groups: a nested parent (cgroupsPath), opened again by a later verb, paused. */
+static int test_v2_fake_nested(void)
+{
+	struct al_limits lim = {.pids = 8, .freezer = true};
+	struct al_cgroup *cg = NULL, *again = NULL;
+	struct al_err err = {0};
+	fake_v2("cpu memory pids\n");
+	CHECK(al_cgroup_create_in(tmp, "kubepods/burstable/pod1", "c1", &lim, &cg, &err) == 0);
+	if (!cg) {
+		fprintf(stderr, "    create: %s\n", err.msg);
+		drop_tree();
+		return 0;
+	}
+	CHECK_STR(get("cgroup.subtree_control"), "+pids");
+	CHECK_STR(get("kubepods/cgroup.subtree_control"), "+pids");
+	CHECK_STR(get("kubepods/burstable/pod1/cgroup.subtree_control"), "+pids");
+	CHECK_STR(get("kubepods/burstable/pod1/c1/pids.max"), "8");
+	CHECK(!exists("airlock"));
+	al_cgroup_release(cg); /* the group stays for the container's later verbs */
+	CHECK(exists("kubepods/burstable/pod1/c1"));
+
+	CHECK(al_cgroup_open(tmp, "kubepods/burstable/pod1", "nope", &again, &err) == 0 && !again);
+	CHECK(al_cgroup_open(tmp, "kubepods/burstable/pod1", "c1", &again, &err) == 0 && again);
+	put("kubepods/burstable/pod1/c1/cgroup.procs", "12\n345\n");
+	pid_t *pids = NULL;
+	size_t n = 0;
+	CHECK(al_cgroup_pids(again, &pids, &n, &err) == 0);
+	CHECK(n == 2 && pids && pids[0] == 12 && pids[1] == 345);
+	free(pids);
+	put("kubepods/burstable/pod1/c1/cgroup.procs", "");
+
+	put("kubepods/burstable/pod1/c1/cgroup.events", "populated 1\nfrozen 0\n");
+	CHECK(!al_cgroup_frozen(again));
+	put("kubepods/burstable/pod1/c1/cgroup.events", "populated 1\nfrozen 1\n"); /* the kernel's answer */
+	CHECK(al_cgroup_freeze(again, true, &err) == 0);
+	CHECK_STR(get("kubepods/burstable/pod1/c1/cgroup.freeze"), "1");
+	CHECK(al_cgroup_frozen(again));
+
+	al_cgroup_destroy(again);
+	CHECK(!exists("kubepods/burstable/pod1/c1"));
+	CHECK(exists("kubepods/burstable/pod1")); /* parents stay, as docker's /docker */
+
+	CHECK(al_cgroup_create_in(tmp, "../up", "x", &lim, &cg, &err) == -1);
+	CHECK(al_cgroup_create_in(tmp, "a//b", "x", &lim, &cg, &err) == -1);
+	CHECK(al_cgroup_create_in(tmp, "/abs", "x", &lim, &cg, &err) == -1);
+	CHECK(al_cgroup_open(tmp, "a", "../x", &cg, &err) == -1);
+	drop_tree();
+	return 0;
+}
+
 static void swap_case(int64_t memory, int64_t swap, const char *want_swap_max)
 {
 	struct al_limits lim = {.memory = memory, .memory_swap = swap};
@@ -394,6 +444,20 @@ static int test_v1_fake(void)
 	CHECK(al_cgroup_kill(cg) == 0); /* a fake tree's pids are never signalled */
 	al_cgroup_destroy(cg);
 	CHECK(!exists("memory/airlock/v") && !exists("pids/airlock/v") && !exists("cpu,cpuacct/airlock/v"));
+
+	/* The runtime's pause: the freezer hierarchy is joined on request, frozen through freezer.state. */
+	struct al_limits freezable = {.freezer = true};
+	put("freezer/cgroup.procs", "");
+	CHECK(al_cgroup_create(tmp, "f", &freezable, false, &cg, &err) == 0 && cg);
+	CHECK(exists("freezer/airlock/f"));
+	CHECK(al_cgroup_freeze(cg, true, &err) == 0);
+	CHECK_STR(get("freezer/airlock/f/freezer.state"), "FROZEN");
+	CHECK(al_cgroup_frozen(cg));
+	CHECK(al_cgroup_freeze(cg, false, &err) == 0);
+	CHECK(!al_cgroup_frozen(cg));
+	al_cgroup_destroy(cg);
+	CHECK(!exists("freezer/airlock/f"));
+	nftw((snprintf(path, sizeof path, "%s/freezer", tmp), path), rm_one, 16, FTW_DEPTH | FTW_PHYS);
 
 	/* A hierarchy that is missing: error when asked for, dropped when defaulted. */
 	nftw((snprintf(path, sizeof path, "%s/pids", tmp), path), rm_one, 16, FTW_DEPTH | FTW_PHYS);
@@ -865,6 +929,7 @@ static const struct {
     {"detect", test_detect},
     {"v2_fake_limits", test_v2_fake_limits},
     {"v2_fake_swap", test_v2_fake_swap},
+    {"v2_fake_nested", test_v2_fake_nested},
     {"v2_fake_subtree_already_on", test_v2_fake_subtree_already_on},
     {"v2_fake_unavailable", test_v2_fake_unavailable},
     {"v2_fake_no_limits", test_v2_fake_no_limits},
