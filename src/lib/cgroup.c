@@ -736,13 +736,26 @@ int al_cg_make_leaf(struct al_cgroup *cg, int parent_fd, const char *parent_path
 		close(parent_fd);
 		return al_err_set(err, EINVAL, "cgroup %s: too many hierarchies", cg->name);
 	}
+	bool reused = false;
 	if (mkdirat(parent_fd, cg->name, 0755) < 0) {
 		int e = errno;
-		close(parent_fd);
-		return al_err_sys(err, e, "cgroup %s/%s", parent_path, cg->name);
+		/* a leftover of the same name that nobody owns and nothing runs in (a killed caller's) is
+		 * taken over; a live one is an error */
+		int old = e == EEXIST
+			      ? openat(parent_fd, cg->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
+			      : -1;
+		if (old >= 0 && flock(old, LOCK_EX | LOCK_NB) == 0 && al_cg_count_procs(old) == 0) {
+			close(old);
+			reused = true;
+		} else {
+			if (old >= 0)
+				close(old);
+			close(parent_fd);
+			return al_err_sys(err, e, "cgroup %s/%s", parent_path, cg->name);
+		}
 	}
 	int fd = openat(parent_fd, cg->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+	if (fd < 0 || flock(fd, LOCK_EX | (reused ? LOCK_NB : 0)) < 0) {
 		int e = errno;
 		if (fd >= 0)
 			close(fd);

@@ -32,7 +32,7 @@ struct al_cg_plan {
 };
 
 #define AL_CG_CPU_PERIOD_US 100000
-#define AL_CG_MAX_DIRS	    4
+#define AL_CG_MAX_DIRS	    5
 
 /* One leaf directory of the group: one per v1 hierarchy joined, exactly one on v2. */
 struct al_cg_dir {

@@ -230,7 +230,9 @@ static bool v1_sweep_secondaries(const char *name, void *ctx)
  * cpuacct/airlock finds every leftover. Without it, each hierarchy is read. */
 static void v1_sweep(const char *root)
 {
-	struct v1_sweep sw = {.root = root, .fds = {-1, -1, -1, -1}};
+	struct v1_sweep sw = {.root = root};
+	for (size_t i = 0; i < AL_ARRAY_SIZE(sw.fds); i++)
+		sw.fds[i] = -1;
 	char path[4096];
 	snprintf(path, sizeof path, "%s/%s/airlock", root, v1_ctrls[0].dir);
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -58,7 +58,11 @@ int rt_container_new(const char *id, struct rt_container *c, struct al_err *err)
 		return errno == EEXIST ? al_err_set(err, EEXIST, "container with id %s already exists", id)
 				       : al_err_sys(err, errno, "container %s: %s", id, c->dir);
 	c->state = json_object();
-	return open_dir(id, c, err);
+	if (open_dir(id, c, err) < 0) {
+		rmdir(c->dir);
+		return -1;
+	}
+	return 0;
 }
 
 int rt_container_load(const char *id, struct rt_container *c, struct al_err *err)

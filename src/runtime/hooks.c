@@ -33,15 +33,21 @@ static char **strv_of(const json_t *arr, const char *first)
 
 __attribute__((noreturn)) static void hook_child(const char *path, char **argv, char **envp, int in, int nsfd)
 {
-	if (nsfd >= 0 && setns(nsfd, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
-					 CLONE_NEWNET | CLONE_NEWCGROUP) < 0) {
+	/* in the container's namespaces, as the root of its user namespace (the host's root has no id
+	 * there: files it made would fail with EOVERFLOW) */
+	if (nsfd >= 0 && (setns(nsfd, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
+					  CLONE_NEWNET | CLONE_NEWCGROUP) < 0 ||
+			  setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
 		dprintf(2, "airlock-runtime: hook %s: enter the container's namespaces: %s\n", path,
 			strerror(errno));
 		_exit(127);
 	}
 	if (nsfd >= 0 && chdir("/") < 0)
 		_exit(127);
-	dup2(in, 0);
+	if (in == 0) /* dup2 onto itself would keep close-on-exec */
+		fcntl(0, F_SETFD, 0);
+	else
+		dup2(in, 0);
 	dup2(2, 1);
 	al_reset_signal_handlers();
 	sigset_t none;

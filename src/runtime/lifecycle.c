@@ -152,8 +152,8 @@ static int write_oom_score_adj(const struct al_oci_extra *x, pid_t pid, struct a
 	return r < 0 ? al_err_sys(err, -r, "process.oomScoreAdj %s", val) : 0;
 }
 
-/* Sysctls and the domain name are set from a helper that enters the container's network, ipc and uts
- * namespaces as the host's root: /proc/sys then shows those namespaces' values. */
+/* Sysctls and the domain name are set from a helper that enters the container's user, network, ipc
+ * and uts namespaces: /proc/sys then shows those namespaces' values. */
 static int set_sysctls(const struct al_oci_extra *x, pid_t pid, struct al_err *err)
 {
 	if (!x->n_sysctl && !x->domainname)
@@ -164,8 +164,11 @@ static int set_sysctls(const struct al_oci_extra *x, pid_t pid, struct al_err *e
 	pid_t child = fork();
 	if (child == 0) {
 		close(pipefd[0]);
+		/* as the root of the container's user namespace: the kernel lets only it write the ipc
+		 * namespace's sysctls (and it holds CAP_NET_ADMIN over the container's own network) */
 		int nsfd = (int)syscall(SYS_pidfd_open, pid, 0);
-		if (nsfd < 0 || setns(nsfd, CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS) < 0) {
+		if (nsfd < 0 || setns(nsfd, CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS) < 0 ||
+		    setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
 			dprintf(pipefd[1], "enter the container's namespaces: %s", strerror(errno));
 			_exit(1);
 		}
@@ -472,7 +475,7 @@ int rt_cmd_create(int argc, char **argv)
 	pid_t pid;
 	int r = 0;
 	if (do_create(&a, &c, &pid, &err) < 0) {
-		if (err.errnum != EEXIST)
+		if (c.dirfd >= 0) /* made by this create */
 			rt_container_remove(&c);
 		r = rt_fail("create: %s", err.msg);
 	}
@@ -629,7 +632,7 @@ int rt_cmd_delete(int argc, char **argv)
 
 /* Foreground: the runtime is pid 1's parent; signals go to pid 1, which passes them on to the command
  * (SIGKILL ends it all); its exit status is ours. */
-static int wait_foreground(struct rt_container *c, pid_t pid)
+static int wait_foreground(pid_t pid)
 {
 	sigset_t set;
 	sigemptyset(&set);
@@ -637,16 +640,16 @@ static int wait_foreground(struct rt_container *c, pid_t pid)
 	for (size_t i = 0; i < AL_ARRAY_SIZE(forwarded); i++)
 		sigaddset(&set, forwarded[i]);
 	int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	_cleanup_close_ int pidfd = rt_container_pidfd(c);
+	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0); /* our child: even as a zombie */
 	int status = 0;
-	for (;;) {
+	while (pidfd >= 0) {
 		struct pollfd p[2] = {{pidfd, POLLIN, 0}, {sfd, POLLIN, 0}};
 		if (poll(p, 2, -1) < 0 && errno != EINTR)
 			break;
 		struct signalfd_siginfo si;
 		while (sfd >= 0 && read(sfd, &si, sizeof si) == sizeof si)
 			kill(pid, (int)si.ssi_signo);
-		if (pidfd < 0 || p[0].revents)
+		if (p[0].revents)
 			break;
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -674,7 +677,7 @@ int rt_cmd_run(int argc, char **argv)
 	pid_t pid;
 	int r;
 	if (do_create(&a, &c, &pid, &err) < 0) {
-		if (err.errnum != EEXIST)
+		if (c.dirfd >= 0) /* made by this create */
 			rt_container_remove(&c);
 		r = rt_fail("run: %s", err.msg);
 	} else if (do_start(&c, &err) < 0) {
@@ -683,7 +686,7 @@ int rt_cmd_run(int argc, char **argv)
 	} else if (a.detach) {
 		r = 0;
 	} else {
-		r = wait_foreground(&c, pid);
+		r = wait_foreground(pid);
 		delete_container(&c);
 	}
 	rt_container_free(&c);

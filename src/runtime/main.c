@@ -179,6 +179,11 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	/* A caller that closed stdin, stdout or stderr must not have our sockets land there (and be
+	 * handed to the container as its stdio). */
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+			return 1;
 	static const struct option longs[] = {{"root", required_argument, NULL, 'r'},
 					      {"log", required_argument, NULL, 'l'},
 					      {"log-format", required_argument, NULL, 'f'},

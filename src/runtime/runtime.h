@@ -40,7 +40,8 @@ struct rt_container {
 
 /* runc's rule for ids: letters, digits, "_", "+", "-", "." (not "." or ".."), at most 1024 bytes. */
 bool rt_valid_id(const char *id);
-/* Make <root>/<id> (and root) for a new container; "container with id ID already exists". */
+/* Make <root>/<id> (and root) for a new container; "container with id ID already exists". c->dirfd
+ * is open exactly when the directory is this call's. */
 int rt_container_new(const char *id, struct rt_container *c, struct al_err *err);
 /* Open an existing container; "container ID does not exist" (errnum ENOENT). */
 int rt_container_load(const char *id, struct rt_container *c, struct al_err *err);
