@@ -371,12 +371,18 @@ static int test_bad_input(void)
 	CHECK_ERR(err, "--cpus: 0.005 is out of range");
 	CHECK(!exists("airlock/x"));
 
-	/* An existing group is an error and is left alone. */
+	/* An existing group with processes is an error and is left alone. */
 	put("airlock/dup/keep", "mine");
+	put("airlock/dup/cgroup.procs", "4242\n");
 	CHECK(al_cgroup_create(tmp, "dup", &ok, false, &cg, &err) == -1);
 	CHECK_ERR(err, "airlock/dup: File exists");
 	CHECK_STR(get("airlock/dup/keep"), "mine");
 	CHECK(cg == NULL);
+	/* An empty one that nobody holds (a killed caller's leftover) is taken over. */
+	put("airlock/dup/cgroup.procs", "");
+	CHECK(al_cgroup_create(tmp, "dup", &ok, false, &cg, &err) == 0 && cg);
+	al_cgroup_destroy(cg);
+	CHECK(!exists("airlock/dup"));
 	drop_tree();
 	return 0;
 }
