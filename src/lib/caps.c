@@ -90,41 +90,49 @@ static int drop_bounding(uint64_t keep, int last, struct al_err *err)
 	return 0;
 }
 
-static int set_cap_sets(uint64_t keep, struct al_err *err)
+static int set_cap_sets(const struct al_caps *c, struct al_err *err)
 {
 	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {0};
 	for (int i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) {
-		uint32_t word = (uint32_t)(keep >> (32 * i));
-		/* Inheritable stays empty, as docker's since CVE-2022-24769: nothing passes through
-		 * inheritable file capabilities. */
-		data[i].effective = data[i].permitted = word;
+		data[i].effective = data[i].permitted = (uint32_t)(c->keep >> (32 * i));
+		/* Inheritable is empty unless asked for, as docker's since CVE-2022-24769: nothing passes
+		 * through inheritable file capabilities. */
+		data[i].inheritable = (uint32_t)((c->inheritable & c->keep) >> (32 * i));
 	}
 	if (syscall(SYS_capset, &hdr, data) < 0)
-		return al_err_sys(err, errno, "capset to keep set 0x%llx", (unsigned long long)keep);
+		return al_err_sys(err, errno, "capset to keep set 0x%llx", (unsigned long long)c->keep);
 	return 0;
 }
 
-/* The ambient set stays empty, as docker's: a kept capability reaches a root command through the
- * bounding set at exec, and a non-root command gets none (it may gain them from file capabilities). */
-static int clear_ambient(struct al_err *err)
+/* The ambient set is empty unless asked for, as docker's: a kept capability reaches a root command
+ * through the bounding set at exec, and a non-root command gets none (it may gain them from file
+ * capabilities). What is asked for must be permitted and inheritable too. */
+static int set_ambient(const struct al_caps *c, int last, struct al_err *err)
 {
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return al_err_sys(err, errno, "clear the ambient capability set");
+	uint64_t raise = c->ambient & c->inheritable & c->keep;
+	for (int cap = 0; cap <= last; cap++)
+		if (kept(raise, cap) &&
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long)cap, 0, 0) < 0)
+			return al_err_sys(err, errno, "raise ambient capability %d", cap);
 	return 0;
 }
 
 /* Order matters: the bounding set and securebits need CAP_SETPCAP, so they come while we still hold
  * every capability of the namespace; NO_SETUID_FIXUP then keeps the sets intact across the uid switch;
  * the final capset reduces them to `keep`. */
-int al_creds_apply(uid_t uid, gid_t gid, uint64_t keep, int setgroups_allowed, struct al_err *err)
+int al_creds_apply(uid_t uid, gid_t gid, const struct al_caps *c, const gid_t *groups, size_t n_groups,
+		   int setgroups_allowed, struct al_err *err)
 {
 	int last = al_cap_last();
+	uint64_t keep = c->keep;
 	if (last < 63 && (keep >> (last + 1)) != 0)
 		return al_err_set(err, EINVAL, "capabilities 0x%llx: unknown to this kernel (last is %d)",
 				  (unsigned long long)keep, last);
-	if (setgroups_allowed && setgroups(0, NULL) < 0)
-		return al_err_sys(err, errno, "setgroups: clear supplementary groups");
+	if (setgroups_allowed && setgroups(n_groups, groups) < 0)
+		return al_err_sys(err, errno, "setgroups: %zu supplementary groups", n_groups);
 	if (drop_bounding(keep, last, err) < 0)
 		return -1;
 	unsigned bits = keep ? AL_SECUREBITS : AL_SECUREBITS_NONE_KEPT;
@@ -134,7 +142,7 @@ int al_creds_apply(uid_t uid, gid_t gid, uint64_t keep, int setgroups_allowed, s
 		return al_err_sys(err, errno, "setresgid to gid %u", (unsigned)gid);
 	if (setresuid(uid, uid, uid) < 0)
 		return al_err_sys(err, errno, "setresuid to uid %u", (unsigned)uid);
-	if (set_cap_sets(keep, err) < 0 || clear_ambient(err) < 0)
+	if (set_cap_sets(c, err) < 0 || set_ambient(c, last, err) < 0)
 		return -1;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return al_err_sys(err, errno, "set no_new_privs");

@@ -158,6 +158,8 @@ static int build_root(struct al_sandbox *sb, struct al_err *err)
 	al_root_build_release(&b);
 	if (r == 0)
 		r = al_root_pivot(err);
+	if (r == 0)
+		r = al_path_rules_apply(sb->spec, err);
 	return r;
 }
 
@@ -253,7 +255,10 @@ static int harden(struct al_sandbox *sb, struct al_err *err)
 {
 	if (prctl(PR_SET_DUMPABLE, 0) < 0)
 		return al_err_sys(err, errno, "non-dumpable");
-	if (al_creds_apply(sb->spec->uid, sb->spec->gid, sb->spec->caps_keep, !sb->map.rootless, err) < 0 ||
+	const struct al_spec *spec = sb->spec;
+	struct al_caps caps = {spec->caps_keep, spec->caps_inheritable, spec->caps_ambient};
+	if (al_creds_apply(spec->uid, spec->gid, &caps, spec->groups, spec->n_groups, !sb->map.rootless,
+			   err) < 0 ||
 	    arm_parent_death(sb, err) < 0)
 		return -1;
 	if (confine_filesystem(sb, err) < 0)

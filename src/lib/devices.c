@@ -101,11 +101,21 @@ static int mount_sys(bool host_net, struct al_err *err)
 	return 0;
 }
 
-int al_kernfs_mount(bool host_net, struct al_err *err)
+/* POSIX message queues of the sandbox's own ipc namespace (mqueue may be mounted in a user namespace). */
+static int mount_mqueue(struct al_err *err)
+{
+	if (mkdir("dev/mqueue", 0755) < 0 ||
+	    mount("mqueue", "dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return al_err_sys(err, errno, "mount /dev/mqueue");
+	return 0;
+}
+
+int al_kernfs_mount(const struct al_spec *spec, struct al_err *err)
 {
 	if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return al_err_sys(err, errno, "mount /proc");
-	if (mount_sys(host_net, err) < 0 || mount_dev(err) < 0)
+	if (mount_dev(err) < 0 || (spec->mqueue && mount_mqueue(err) < 0) ||
+	    mount_sys(spec->network == AL_NET_HOST, err) < 0)
 		return -1;
 	for (size_t i = 0; i < AL_ARRAY_SIZE(masked_paths); i++)
 		if (mask_path(masked_paths[i], err) < 0)
@@ -120,5 +130,19 @@ int al_dev_seal(struct al_err *err)
 {
 	if (mount(NULL, "dev", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC, NULL) < 0)
 		return al_err_sys(err, errno, "seal /dev");
+	return 0;
+}
+
+int al_path_rules_apply(const struct al_spec *spec, struct al_err *err)
+{
+	/* the built-in helpers take paths relative to the cwd, which is "/" here */
+	for (size_t i = 0; i < spec->n_masked_paths; i++)
+		if (spec->masked_paths[i][0] == '/' && mask_path(spec->masked_paths[i] + 1, err) < 0)
+			return -1;
+	for (size_t i = 0; i < spec->n_readonly_paths; i++)
+		if (spec->readonly_paths[i][0] == '/' && readonly_path(spec->readonly_paths[i] + 1, err) < 0)
+			return -1;
+	if (spec->root_propagation && mount(NULL, "/", NULL, spec->root_propagation, NULL) < 0)
+		return al_err_sys(err, errno, "root propagation 0x%lx", spec->root_propagation);
 	return 0;
 }

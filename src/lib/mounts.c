@@ -703,7 +703,7 @@ int al_root_build(struct al_sandbox *sb, struct al_root_build *b, struct al_err 
 	if (b->host_root && (hide_host_dirs(b, err) < 0 || hide_host_secrets(b, null_fd, err) < 0))
 		return -1;
 	/* Before the user's mounts, so that a target under /dev lands in the sandbox's /dev. */
-	if (al_kernfs_mount(spec->network == AL_NET_HOST, err) < 0)
+	if (al_kernfs_mount(spec, err) < 0)
 		return -1;
 
 	size_t order[spec->n_mounts ? spec->n_mounts : 1];

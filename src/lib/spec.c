@@ -55,6 +55,9 @@ void al_spec_free(struct al_spec *spec)
 	free(spec->hostname);
 	free(spec->name);
 	free(spec->json_path);
+	free(spec->groups);
+	al_strv_free(spec->masked_paths);
+	al_strv_free(spec->readonly_paths);
 	memset(spec, 0, sizeof *spec);
 }
 

@@ -65,6 +65,11 @@ struct al_spec {
 
 	/* Capabilities kept inside the sandbox: bit N = capability N. Default 0 (all dropped). */
 	uint64_t caps_keep;
+	/* The inheritable and ambient sets (within caps_keep), empty as docker's unless an OCI config
+	 * asks (airlock-runtime). */
+	uint64_t caps_inheritable, caps_ambient;
+	gid_t *groups; /* supplementary groups (process.user.additionalGids); none by default */
+	size_t n_groups;
 
 	/* Seccomp: NULL profile = airlock's built-in default allowlist. */
 	char *seccomp_profile;	 /* path to a docker-format JSON profile */
@@ -104,6 +109,14 @@ struct al_spec {
 	char **extra_hosts; /* "NAME:IP" lines added to the sandbox's /etc/hosts */
 	size_t n_extra_hosts;
 	bool init; /* --init: accepted for docker; pid 1 is always airlock's own init */
+
+	/* What an OCI config adds (airlock-runtime; the named-sandbox store does not keep these):
+	 * /dev/mqueue mounted; paths masked (empty read-only tmpfs or /dev/null) and made read-only on
+	 * top of airlock's own lists; the root mount's propagation (MS_SHARED... | MS_REC, 0 = as is). */
+	bool mqueue;
+	char **masked_paths, **readonly_paths;
+	size_t n_masked_paths, n_readonly_paths;
+	unsigned long root_propagation;
 
 	bool interactive; /* -i: stdin passed through; otherwise /dev/null */
 	bool tty;	  /* -t: a pseudo-terminal */

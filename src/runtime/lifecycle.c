@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -106,8 +107,11 @@ static bool sysctl_namespaced(const char *kv, bool own_net)
 }
 
 /* What this version cannot honour is refused by name, never silently dropped. */
-static int check_supported(const struct al_oci_extra *x, const struct create_args *a, struct al_err *err)
+static int check_supported(const struct al_oci_extra *x, const struct al_spec *spec,
+			   const struct create_args *a, struct al_err *err)
 {
+	if (!x->ns[AL_OCI_NS_UTS].listed && spec->hostname && *spec->hostname)
+		return al_err_set(err, EINVAL, "hostname: needs the container's own uts namespace");
 	static const enum al_oci_ns joinable[] = {AL_OCI_NS_NETWORK, AL_OCI_NS_IPC, AL_OCI_NS_UTS};
 	for (int n = 0; n < AL_OCI_NS_COUNT; n++) {
 		bool ok = false;
@@ -328,6 +332,55 @@ static json_t *read_hooks(const char *bundle)
 	return json_is_object(h) ? json_incref(h) : NULL;
 }
 
+/* What the config asks beyond the sandbox spec's defaults that the engine honours as asked. */
+static void apply_extras(const struct al_oci_extra *x, struct al_spec *spec)
+{
+	if (x->capabilities_given) {
+		spec->caps_inheritable = x->caps[AL_OCI_CAP_INHERITABLE] & spec->caps_keep;
+		spec->caps_ambient = x->caps[AL_OCI_CAP_AMBIENT] & spec->caps_inheritable;
+	}
+	if (x->n_additional_gids) {
+		spec->groups = al_xcalloc(x->n_additional_gids, sizeof(gid_t));
+		memcpy(spec->groups, x->additional_gids, x->n_additional_gids * sizeof(gid_t));
+		spec->n_groups = x->n_additional_gids;
+	}
+	for (size_t i = 0; i < x->n_kernel_mounts; i++)
+		spec->mqueue = spec->mqueue || strcmp(x->kernel_mounts[i].type, "mqueue") == 0;
+	for (size_t i = 0; i < x->n_masked_paths; i++)
+		al_strv_push(&spec->masked_paths, &spec->n_masked_paths, x->masked_paths[i]);
+	for (size_t i = 0; i < x->n_readonly_paths; i++)
+		al_strv_push(&spec->readonly_paths, &spec->n_readonly_paths, x->readonly_paths[i]);
+	static const struct {
+		const char *name;
+		unsigned long flags;
+	} propagation[] = {
+	    {"shared", MS_SHARED},	   {"rshared", MS_SHARED | MS_REC},
+	    {"slave", MS_SLAVE},	   {"rslave", MS_SLAVE | MS_REC},
+	    {"private", MS_PRIVATE},	   {"rprivate", MS_PRIVATE | MS_REC},
+	    {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
+	};
+	for (size_t i = 0; x->rootfs_propagation && i < AL_ARRAY_SIZE(propagation); i++)
+		if (strcmp(x->rootfs_propagation, propagation[i].name) == 0)
+			spec->root_propagation = propagation[i].flags;
+	/* runc leaves an unnamed container the hostname its new uts namespace starts with: the host's */
+	char host[256];
+	if (!spec->hostname && x->ns[AL_OCI_NS_UTS].listed && gethostname(host, sizeof host) == 0) {
+		host[sizeof host - 1] = '\0';
+		spec->hostname = al_xstrdup(host);
+	}
+}
+
+/* ipc and uts not listed in linux.namespaces are the runtime's own, as under runc (network: the spec's
+ * host setting); listed with a path, that one; listed without, a new one (NULL). */
+static const char *ns_to_join(const struct al_oci_extra *x, enum al_oci_ns ns)
+{
+	if (x->ns[ns].path)
+		return x->ns[ns].path;
+	if (x->ns[ns].listed)
+		return NULL;
+	return ns == AL_OCI_NS_IPC ? "/proc/self/ns/ipc" : "/proc/self/ns/uts";
+}
+
 static bool cgroup_name_ok(const char *s)
 {
 	size_t n = strlen(s);
@@ -404,7 +457,7 @@ static int do_create(const struct create_args *a, struct rt_container *c, pid_t 
 	int console = -1, listen_fd = -1, r = -1;
 	json_t *hooks = NULL;
 	_cleanup_free_ char *bundle = NULL, *cg_parent = NULL, *cgroup = NULL;
-	if (al_oci_load(a->bundle, &spec, &x, err) < 0 || check_supported(&x, a, err) < 0)
+	if (al_oci_load(a->bundle, &spec, &x, err) < 0 || check_supported(&x, &spec, a, err) < 0)
 		goto out;
 	bundle = realpath(a->bundle, NULL);
 	if (!bundle) {
@@ -421,6 +474,7 @@ static int do_create(const struct create_args *a, struct rt_container *c, pid_t 
 	spec.interactive = true;
 	if (x.ns[AL_OCI_NS_NETWORK].path)
 		spec.network = AL_NET_HOST; /* the joined one: no new network namespace */
+	apply_extras(&x, &spec);
 	if (prepare_seccomp(c, &x, &spec, err) < 0 || (listen_fd = listen_exec_socket(c, err)) < 0 ||
 	    (a->console && (console = connect_console(a->console, err)) < 0))
 		goto out;
@@ -433,8 +487,8 @@ static int do_create(const struct create_args *a, struct rt_container *c, pid_t 
 	    .console_rows = x.console_height,
 	    .console_cols = x.console_width,
 	    .join_net = x.ns[AL_OCI_NS_NETWORK].path,
-	    .join_ipc = x.ns[AL_OCI_NS_IPC].path,
-	    .join_uts = x.ns[AL_OCI_NS_UTS].path,
+	    .join_ipc = ns_to_join(&x, AL_OCI_NS_IPC),
+	    .join_uts = ns_to_join(&x, AL_OCI_NS_UTS),
 	    .namespaces_ready = on_namespaces,
 	    .created = on_created,
 	    .ctx = &cc,

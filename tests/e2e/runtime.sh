@@ -19,6 +19,7 @@ cfg() { jq "$@" "$bundle/config.json" >"$bundle/c.tmp" && mv "$bundle/c.tmp" "$b
 fresh() { rm -f "$bundle/config.json" && (cd "$bundle" && "$RT" spec) && cfg '.process.terminal = false'; }
 args() { cfg --argjson a "$(printf '%s\n' "$@" | jq -R . | jq -s .)" '.process.args = $a'; }
 status_of() { rt state "$1" 2>/dev/null | jq -r .status; }
+is_status() { [ "$(status_of "$1")" = "$2" ]; } # ID STATUS, for wait_for
 pid_of() { rt state "$1" 2>/dev/null | jq -r .pid; }
 # Nothing of the container left: no state, no cgroup leaf anywhere.
 assert_gone() { # ID
@@ -89,7 +90,7 @@ rt list --format json | jq -e 'map(select(.id == "life" and .status == "running"
 rt ps --format json life | jq -e "index($pid) != null and length >= 2" >/dev/null || t_fail "ps: pid 1 and the command"
 rt kill life TERM
 assert_eq "0" "$?" "kill TERM"
-wait_for 5 test "$(status_of life)" = stopped || t_fail "still $(status_of life) after TERM"
+wait_for 5 is_status life stopped || t_fail "still $(status_of life) after TERM"
 assert_eq "0" "$(pid_of life)" "a stopped container's pid"
 rt delete life
 assert_eq "0" "$?" "delete"
@@ -149,7 +150,7 @@ pid=$(pid_of ki)
 rt kill ki USR1
 wait_for 5 grep -q got-usr1 "/proc/$pid/root/dev/shm/sig" 2>/dev/null || t_fail "USR1 did not reach the command"
 rt kill --all ki KILL
-wait_for 5 test "$(status_of ki)" = stopped || t_fail "kill --all KILL"
+wait_for 5 is_status ki stopped || t_fail "kill --all KILL"
 rt kill ki TERM 2>"$T_TMP/err"
 assert_eq "1" "$?" "kill of a stopped container"
 assert_contains "$(cat "$T_TMP/err")" "not running"
@@ -193,7 +194,7 @@ wait_for 5 test -S "$sock"
 rt create --bundle "$bundle" --console-socket "$sock" tty1 </dev/null
 assert_eq "0" "$?" "create with a console socket"
 rt start tty1
-wait_for 5 test "$(status_of tty1)" = stopped || t_fail "the command did not finish"
+wait_for 5 is_status tty1 stopped || t_fail "the command did not finish"
 wait_for 5 grep -q "read:hello" "$T_TMP/console.out" || t_fail "console output: $(cat "$T_TMP/console.out" | tr -d '\r')"
 assert_contains "$(cat "$T_TMP/console.out")" "tty:/dev/pts/"
 rt delete tty1

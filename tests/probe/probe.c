@@ -1020,13 +1020,21 @@ static void check_dev_minimal(struct check_ctx *c)
 		char type;
 		unsigned maj, min;
 	} allowed[] = {
-	    {"null", 'c', 1, 3},    {"zero", 'c', 1, 5},
-	    {"full", 'c', 1, 7},    {"random", 'c', 1, 8},
-	    {"urandom", 'c', 1, 9}, {"tty", 'c', 5, 0},
-	    {"ptmx", '*', 5, 2},    {"pts", 'd', 0, 0},
-	    {"shm", 'd', 0, 0},	    {"fd", 'l', 0, 0},
-	    {"stdin", 'l', 0, 0},   {"stdout", 'l', 0, 0},
-	    {"stderr", 'l', 0, 0},  {"console", 'c', 136, 0 /* any pts */},
+	    {"null", 'c', 1, 3},
+	    {"zero", 'c', 1, 5},
+	    {"full", 'c', 1, 7},
+	    {"random", 'c', 1, 8},
+	    {"urandom", 'c', 1, 9},
+	    {"tty", 'c', 5, 0},
+	    {"ptmx", '*', 5, 2},
+	    {"pts", 'd', 0, 0},
+	    {"shm", 'd', 0, 0},
+	    {"fd", 'l', 0, 0},
+	    {"stdin", 'l', 0, 0},
+	    {"stdout", 'l', 0, 0},
+	    {"stderr", 'l', 0, 0},
+	    {"console", 'c', 136, 0 /* any pts */},
+	    {"mqueue", 'd', 0, 0 /* an OCI config's: the sandbox's own ipc namespace */},
 	};
 	DIR *d = opendir("/dev");
 	if (!d) {

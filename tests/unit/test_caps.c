@@ -34,6 +34,8 @@ struct creds_case {
 	gid_t gid;
 	uint64_t keep;
 	int setgroups_allowed;
+	uint64_t inheritable, ambient; /* as an OCI config may ask; 0 = docker's empty sets */
+	gid_t group;		       /* one supplementary group, 0 = none */
 };
 
 /* Value of a "Key:\t..." line in a /proc/<pid>/status text; hex for the Cap* lines. */
@@ -73,17 +75,20 @@ static void check_status(const struct creds_case *c, const char *status, const c
 	char v[64];
 	int before = failures;
 	/* docker's semantics: a kept capability reaches a root command through the bounding set; a
-	 * non-root command has none after exec. Inheritable and ambient always stay empty. */
-	uint64_t usable = after_exec && c->uid != 0 ? 0 : c->keep;
+	 * non-root command has none after exec but its ambient ones. Inheritable and ambient stay empty
+	 * unless asked for. */
+	uint64_t usable = after_exec && c->uid != 0 ? c->ambient : c->keep;
 	CHECK(status_hex(status, "CapEff") == usable);
 	CHECK(status_hex(status, "CapPrm") == usable);
 	CHECK(status_hex(status, "CapBnd") == c->keep);
-	CHECK(status_hex(status, "CapAmb") == 0);
-	CHECK(status_hex(status, "CapInh") == 0);
+	CHECK(status_hex(status, "CapAmb") == c->ambient);
+	CHECK(status_hex(status, "CapInh") == c->inheritable);
 	CHECK(status_field(status, "NoNewPrivs", v, sizeof v) && strcmp(v, "1") == 0);
 	CHECK(status_field(status, "Uid", v, sizeof v) && (uid_t)strtoul(v, NULL, 10) == c->uid);
 	CHECK(status_field(status, "Gid", v, sizeof v) && (gid_t)strtoul(v, NULL, 10) == c->gid);
-	if (c->setgroups_allowed)
+	if (c->setgroups_allowed && c->group)
+		CHECK(status_field(status, "Groups", v, sizeof v) && (gid_t)strtoul(v, NULL, 10) == c->group);
+	else if (c->setgroups_allowed)
 		CHECK(status_field(status, "Groups", v, sizeof v) && v[0] == '\0');
 	if (failures != before)
 		fprintf(stderr, "case %s, %s:\n%s\n", c->name, when, status);
@@ -97,7 +102,9 @@ static void sandboxed(const struct creds_case *c, int ready_fd, int out_fd)
 	struct al_err err = {0};
 	if (read(ready_fd, &b, 1) != 1)
 		_exit(3);
-	if (al_creds_apply(c->uid, c->gid, c->keep, c->setgroups_allowed, &err) < 0) {
+	struct al_caps caps = {.keep = c->keep, .inheritable = c->inheritable, .ambient = c->ambient};
+	if (al_creds_apply(c->uid, c->gid, &caps, &c->group, c->group ? 1 : 0, c->setgroups_allowed, &err) <
+	    0) {
 		fprintf(stderr, "case %s: al_creds_apply: %s\n", c->name, err.msg);
 		_exit(1);
 	}
@@ -200,6 +207,8 @@ int main(void)
 	    {"root keep net_bind_service", 0, 0, nbs, host_root},
 	    {"uid 1000 keep none", 1000, 1000, 0, host_root},
 	    {"uid 1000 keep net_bind_service", 1000, 1000, nbs, host_root},
+	    {"uid 1000 ambient net_bind_service, a group", 1000, 1000, nbs, host_root, nbs, nbs, 1000},
+	    {"root inheritable net_bind_service", 0, 0, nbs, host_root, nbs, 0},
 	};
 	struct al_err err = {0};
 	int last = al_cap_last(), ran = 0;
@@ -223,8 +232,9 @@ int main(void)
 	 * same: were it not refused, it would change this process's credentials). */
 	if (last < 63) {
 		pid_t pid = fork();
+		struct al_caps unknown = {.keep = UINT64_C(1) << (last + 1)};
 		if (pid == 0)
-			_exit(al_creds_apply(0, 0, UINT64_C(1) << (last + 1), 0, &err) < 0 &&
+			_exit(al_creds_apply(0, 0, &unknown, NULL, 0, 0, &err) < 0 &&
 				      strstr(err.msg, "unknown")
 				  ? 0
 				  : 1);
