@@ -191,10 +191,24 @@ static int make_pty(struct al_sandbox *sb, struct al_err *err)
 	return 0;
 }
 
+/* The runtime's pid 1 with a terminal: the command gets the pty, and pid 1 lets go of the runtime's
+ * stdio at once (a containerd shim reads the runtime's output until every holder has closed it). */
+static int release_stdio(struct al_err *err)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return al_err_sys(err, errno, "open /dev/null");
+	for (int i = 0; i < 3; i++)
+		if (dup2(fd, i) < 0)
+			return al_err_sys(err, errno, "release stdio");
+	close(fd);
+	return 0;
+}
+
 static int setup_stdio(struct al_sandbox *sb, struct al_err *err)
 {
 	if (sb->spec->tty)
-		return make_pty(sb, err);
+		return make_pty(sb, err) < 0 || (sb->detached_init && release_stdio(err) < 0) ? -1 : 0;
 	if (sb->spec->interactive)
 		return 0;
 	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -324,9 +338,40 @@ pid_t al_child_start_command(struct al_sandbox *sb)
 
 /* airlock-runtime: from here pid 1 outlives the launcher. The parent-death signal goes first, then
  * the launcher is told; a launcher that died in between has hung up the status socket. */
+/* Whether argv[0] can be exec'd, as execvp would find it in the command's own PATH: a create that
+ * cannot start fails at create, in runc's words (podman and containerd read them: 127 vs 126). */
+static int check_command(const struct al_sandbox *sb, struct al_err *err)
+{
+	const char *file = sb->spec->argv[0];
+	if (strchr(file, '/')) {
+		if (access(file, X_OK) == 0)
+			return 0;
+		return al_err_set(err, errno, "exec: \"%s\": stat %s: %s", file, file,
+				  errno == ENOENT ? "no such file or directory" : strerror(errno));
+	}
+	const char *path = al_spec_getenv(sb->spec, "PATH");
+	if (!path)
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	bool denied = false;
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, ":");
+		char buf[4096];
+		snprintf(buf, sizeof buf, "%.*s/%s", (int)n, n ? p : ".", file);
+		if (access(buf, X_OK) == 0)
+			return 0;
+		denied = denied || errno == EACCES;
+		p += n + (p[n] == ':');
+	}
+	if (denied)
+		return al_err_set(err, EACCES, "exec: \"%s\": permission denied", file);
+	return al_err_set(err, ENOENT, "exec: \"%s\": executable file not found in $PATH", file);
+}
+
 __attribute__((noreturn)) static void wait_for_start(struct al_sandbox *sb)
 {
 	struct al_err err = {0};
+	if (check_command(sb, &err) < 0)
+		al_child_fail(sb, &err);
 	if (prctl(PR_SET_PDEATHSIG, 0) < 0) {
 		al_err_sys(&err, errno, "clear the parent-death signal");
 		al_child_fail(sb, &err);

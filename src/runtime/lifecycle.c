@@ -796,7 +796,7 @@ int rt_cmd_kill(int argc, char **argv)
 	int r = 0;
 	_cleanup_close_ int pidfd = rt_container_pidfd(&c);
 	if (pidfd < 0) {
-		r = rt_fail("kill: container %s is not running", c.id);
+		r = rt_fail("kill: %s: container not running", c.id); /* runc's words: shims match them */
 	} else if (all) {
 		struct al_cgroup *cg = rt_container_open_cgroup(&c);
 		pid_t *pids = NULL;

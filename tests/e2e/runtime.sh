@@ -316,6 +316,15 @@ jq '.root.path = "/nonexistent/rootfs"' "$bundle/config.json" >"$T_TMP/bad/confi
 rt create --bundle "$T_TMP/bad" rt-bad 2>"$T_TMP/err"
 assert_eq "1" "$?" "missing rootfs"
 assert_gone rt-bad
+args /nonexistent/cmd
+rt create --bundle "$bundle" nobin </dev/null 2>"$T_TMP/err"
+assert_eq "1" "$?" "a command that is not there fails at create, as under runc"
+assert_contains "$(cat "$T_TMP/err")" "no such file or directory"
+assert_gone nobin
+args nosuchcommand
+rt create --bundle "$bundle" nobin </dev/null 2>"$T_TMP/err"
+assert_contains "$(cat "$T_TMP/err")" "executable file not found in \$PATH"
+assert_gone nobin
 args /bin/sh -c 'sleep 100'
 rt create --bundle "$bundle" dup </dev/null
 rt create --bundle "$bundle" dup </dev/null 2>"$T_TMP/err"
