@@ -25,7 +25,7 @@
 #include "util.h"
 
 /* Bump when a change here changes the BPF produced for the same profile: it invalidates cached filters. */
-#define COMPILER_REVISION 1
+#define COMPILER_REVISION 2
 #ifndef AIRLOCK_VERSION
 #define AIRLOCK_VERSION "unknown"
 #endif
@@ -455,17 +455,24 @@ static int compile_profile(struct compile *c, const json_t *root, scmp_filter_ct
 
 #define ANY_ARGS	(-1)
 #define CLONE_FLAGS_ARG (-2) /* argument 0, except on s390 where clone's flags come second */
+#define NO_ARG (-3)
 #define DENY(name, errnum)                                                                                   \
 	{                                                                                                    \
-		name, errnum, ANY_ARGS, 0, 0, false                                                          \
+		name, errnum, ANY_ARGS, 0, 0, false, NO_ARG, 0, 0                                            \
 	}
 #define DENY_IF(name, errnum, arg, mask, value)                                                              \
 	{                                                                                                    \
-		name, errnum, arg, mask, value, false                                                        \
+		name, errnum, arg, mask, value, false, NO_ARG, 0, 0                                          \
+	}
+/* The mode of open and openat means something only with O_CREAT or O_TMPFILE in the flags: otherwise
+ * the register holds whatever the caller left there, and a stray S_ISUID bit must not deny the open. */
+#define DENY_IF_CREATING(name, errnum, flags_arg, mode_arg, bit, creat_flag)                                  \
+	{                                                                                                    \
+		name, errnum, mode_arg, bit, bit, false, flags_arg, creat_flag, creat_flag                   \
 	}
 #define DENY_IF_KNOWN(name, errnum, arg, mask, value)                                                        \
 	{                                                                                                    \
-		name, errnum, arg, mask, value, true                                                         \
+		name, errnum, arg, mask, value, true, NO_ARG, 0, 0                                           \
 	}
 
 static const struct denial {
@@ -474,6 +481,8 @@ static const struct denial {
 	int arg;
 	uint64_t mask, value; /* deny when (arg & mask) == value */
 	bool optional;	      /* an older libseccomp may not know it; see below */
+	int arg2;	      /* and (arg2 & mask2) == value2, when arg2 is not NO_ARG */
+	uint64_t mask2, value2;
 } denials[] = {
     /* io_uring performs file and network operations from kernel workers that seccomp never sees. */
     DENY("io_uring_setup", EPERM),
@@ -512,10 +521,14 @@ static const struct denial {
     /* Linux 6.6; an unknown name cannot be filtered here, and an allowlist profile denies it anyway. */
     DENY_IF_KNOWN("fchmodat2", EPERM, 2, S_ISUID, S_ISUID),
     DENY_IF_KNOWN("fchmodat2", EPERM, 2, S_ISGID, S_ISGID),
-    DENY_IF("open", EPERM, 2, S_ISUID, S_ISUID),
-    DENY_IF("open", EPERM, 2, S_ISGID, S_ISGID),
-    DENY_IF("openat", EPERM, 3, S_ISUID, S_ISUID),
-    DENY_IF("openat", EPERM, 3, S_ISGID, S_ISGID),
+    DENY_IF_CREATING("open", EPERM, 1, 2, S_ISUID, O_CREAT),
+    DENY_IF_CREATING("open", EPERM, 1, 2, S_ISGID, O_CREAT),
+    DENY_IF_CREATING("open", EPERM, 1, 2, S_ISUID, O_TMPFILE & ~O_DIRECTORY),
+    DENY_IF_CREATING("open", EPERM, 1, 2, S_ISGID, O_TMPFILE & ~O_DIRECTORY),
+    DENY_IF_CREATING("openat", EPERM, 2, 3, S_ISUID, O_CREAT),
+    DENY_IF_CREATING("openat", EPERM, 2, 3, S_ISGID, O_CREAT),
+    DENY_IF_CREATING("openat", EPERM, 2, 3, S_ISUID, O_TMPFILE & ~O_DIRECTORY),
+    DENY_IF_CREATING("openat", EPERM, 2, 3, S_ISGID, O_TMPFILE & ~O_DIRECTORY),
     DENY_IF("creat", EPERM, 1, S_ISUID, S_ISUID),
     DENY_IF("creat", EPERM, 1, S_ISGID, S_ISGID),
     DENY_IF("mknod", EPERM, 1, S_ISUID, S_ISUID),
@@ -540,9 +553,13 @@ static int add_denial(const struct compile *c, scmp_filter_ctx ctx, const struct
 		arg = c->native == SCMP_ARCH_S390X || c->native == SCMP_ARCH_S390 ? 1 : 0;
 	if (arg == ANY_ARGS)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(d->errnum), nr, 0);
-	else
+	else if (d->arg2 == NO_ARG)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(d->errnum), nr, 1,
 				     SCMP_CMP((unsigned)arg, SCMP_CMP_MASKED_EQ, d->mask, d->value));
+	else
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(d->errnum), nr, 2,
+				     SCMP_CMP((unsigned)arg, SCMP_CMP_MASKED_EQ, d->mask, d->value),
+				     SCMP_CMP((unsigned)d->arg2, SCMP_CMP_MASKED_EQ, d->mask2, d->value2));
 	if (r < 0)
 		return al_err_sys(err, -r, "%s: airlock denial of %s", c->what, d->name);
 	return 0;

@@ -132,6 +132,12 @@ static void checks_airlock_denials(void)
 	char created[300];
 	snprintf(created, sizeof created, "%s/setuid-new", scratch_dir);
 	EXPECT_ERRNO(open(created, O_CREAT | O_WRONLY | O_CLOEXEC, 04755), EPERM);
+	EXPECT_ERRNO(syscall(SYS_openat, AT_FDCWD, created, O_CREAT | O_WRONLY | O_CLOEXEC, 02755), EPERM);
+	/* without O_CREAT the mode register is whatever the caller left there: never a reason to deny */
+	int stray = (int)syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDONLY | O_CLOEXEC, 04755);
+	EXPECT_OK(stray);
+	if (stray >= 0)
+		close(stray);
 	EXPECT_ERRNO(syscall(SYS_openat2, AT_FDCWD, created, NULL, 0), ENOSYS);
 	EXPECT_OK(getpid());
 }
