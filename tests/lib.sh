@@ -340,14 +340,14 @@ _leak_state() {
 
 _leak_procs() {
 	if [ "$T_MODE" = user ]; then
-		awk -v tuid="$T_UID" '/^Uid:/ { if ($2 == tuid) { split(FILENAME, f, "/"); print f[3] }; nextfile }' \
-			/proc/[0-9]*/status 2>/dev/null
+		# grep, not awk: mawk stops at the first status file that vanished since the glob
+		grep -H '^Uid:' /proc/[0-9]*/status 2>/dev/null |
+			awk -v tuid="$T_UID" '$2 == tuid { split($1, f, "/"); print f[3] }'
 		return
 	fi
-	# uid >= the sandbox base, by a single awk over every status file
-	awk -v base="$T_SANDBOX_UID_BASE" \
-		'/^Uid:/ { if ($2 + 0 >= base + 0) { split(FILENAME, f, "/"); print f[3] }; nextfile }' \
-		/proc/[0-9]*/status 2>/dev/null
+	# uid >= the sandbox base (grep, not awk: mawk stops at the first status file that vanished)
+	grep -H '^Uid:' /proc/[0-9]*/status 2>/dev/null |
+		awk -v base="$T_SANDBOX_UID_BASE" '$2 + 0 >= base + 0 { split($1, f, "/"); print f[3] }'
 	# and anything running the binaries under test
 	find /proc/[0-9]*/exe -maxdepth 0 \( -lname "$AIRLOCK" -o -lname "$PROBE" -o -lname "$T_ROOTFS/probe" -o -lname /probe \) \
 		2>/dev/null | cut -d/ -f3
@@ -355,13 +355,13 @@ _leak_procs() {
 
 snapshot_host() {
 	_leak_state >"$T_TMP/.lib/snap"
-	_leak_procs | sort -un >"$T_TMP/.lib/snap.procs"
+	_leak_procs | sort -u >"$T_TMP/.lib/snap.procs"
 }
 
 # Processes that match and were not there at snapshot time.
 _new_leak_procs() {
 	local p
-	for p in $(_leak_procs | sort -un | comm -13 "$T_TMP/.lib/snap.procs" -); do
+	for p in $(_leak_procs | sort -u | comm -13 "$T_TMP/.lib/snap.procs" -); do
 		[ "$p" = "$$" ] && continue
 		[ -d "/proc/$p" ] || continue
 		echo "$p"

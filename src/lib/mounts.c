@@ -696,6 +696,13 @@ int al_root_build(struct al_sandbox *sb, struct al_root_build *b, struct al_err 
 			return al_err_sys(err, errno, "rootfs %s", rootfs_path);
 	}
 
+	if (spec->rootfs && !spec->read_only && spec->rootfs_in_place) {
+		/* the rootfs is the container's own layer: written in place, mountpoints made in it */
+		b->rootfs_writable = true;
+		for (size_t i = 0; i < AL_ARRAY_SIZE(kernel_dirs); i++)
+			if (mkdirat(rootfs, kernel_dirs[i], 0755) < 0 && errno != EEXIST)
+				return al_err_sys(err, errno, "rootfs: mkdir /%s", kernel_dirs[i]);
+	}
 	int r = whole_rootfs_fits(sb, b, rootfs) ? bind_whole_rootfs(b, rootfs, err)
 						 : build_scaffold(b, rootfs, err);
 	if (r < 0)

@@ -18,7 +18,8 @@ struct al_root_build {
 	char *pieces[256]; /* rootfs pieces bound into the scaffold, paths relative to the root */
 	size_t n_pieces;
 	bool host_root;	      /* the host's root with the secret-hiding defaults */
-	bool rootfs_writable; /* an image's overlay with its own throwaway upper layer (--read-only=false) */
+	bool rootfs_writable; /* an image's overlay with its own throwaway upper layer (--read-only=false),
+			       * or a rootfs written in place (spec->rootfs_in_place) */
 };
 
 /* Detached mount fds of host device nodes, taken before the host root disappears. */

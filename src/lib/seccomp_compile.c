@@ -455,7 +455,7 @@ static int compile_profile(struct compile *c, const json_t *root, scmp_filter_ct
 
 #define ANY_ARGS	(-1)
 #define CLONE_FLAGS_ARG (-2) /* argument 0, except on s390 where clone's flags come second */
-#define NO_ARG (-3)
+#define NO_ARG		(-3)
 #define DENY(name, errnum)                                                                                   \
 	{                                                                                                    \
 		name, errnum, ANY_ARGS, 0, 0, false, NO_ARG, 0, 0                                            \
@@ -466,7 +466,7 @@ static int compile_profile(struct compile *c, const json_t *root, scmp_filter_ct
 	}
 /* The mode of open and openat means something only with O_CREAT or O_TMPFILE in the flags: otherwise
  * the register holds whatever the caller left there, and a stray S_ISUID bit must not deny the open. */
-#define DENY_IF_CREATING(name, errnum, flags_arg, mode_arg, bit, creat_flag)                                  \
+#define DENY_IF_CREATING(name, errnum, flags_arg, mode_arg, bit, creat_flag)                                 \
 	{                                                                                                    \
 		name, errnum, mode_arg, bit, bit, false, flags_arg, creat_flag, creat_flag                   \
 	}

@@ -59,6 +59,9 @@ struct al_spec {
 	char **layers;
 	size_t n_layers;
 	bool read_only; /* default true; false = throwaway writable layer over the root */
+	/* With read_only false and a rootfs: writes go to the rootfs itself, as an OCI runtime's do (the
+	 * bundle's rootfs is the container's own layer), not to a throwaway one. airlock-runtime's. */
+	bool rootfs_in_place;
 
 	struct al_mount *mounts; /* volumes and tmpfs, in command-line order */
 	size_t n_mounts;

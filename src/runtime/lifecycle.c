@@ -472,6 +472,7 @@ static int do_create(const struct create_args *a, struct rt_container *c, pid_t 
 	record_state(c, &spec, &x, bundle, cg_parent, cgroup, hooks);
 	spec.tty = x.terminal;
 	spec.interactive = true;
+	spec.rootfs_in_place = true; /* root.readonly false: the bundle's rootfs is the writable layer */
 	if (x.ns[AL_OCI_NS_NETWORK].path)
 		spec.network = AL_NET_HOST; /* the joined one: no new network namespace */
 	apply_extras(&x, &spec);

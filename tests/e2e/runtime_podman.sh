@@ -23,6 +23,7 @@ is_airlock() { "$RT" --version 2>/dev/null | grep -q '^airlock-runtime'; }
 # Everything podman keeps goes under $D; its containers' cgroups under /$CGP.
 D=$(mktemp -d /var/tmp/al-pm.XXXX)
 CGP=$(basename "$D")
+printf '%s/\n' "$D" >"$T_TMP/.lib/d-pattern"
 had_varlib=""
 [ -e /var/lib/containers/cache ] && had_varlib=1
 mkdir -p "$D/tmp" "$D/ctmp" "$D/w" "$D/o" "$D/net"
@@ -57,27 +58,24 @@ RUNARGS=(--runtime "$RT" --cgroup-parent "/$CGP" --network none)
 
 # Processes whose command line names $D (conmon, a container's leftovers).
 d_pids() {
-	local f p
-	for f in /proc/[0-9]*/cmdline; do
-		p=${f#/proc/}
-		p=${p%/cmdline}
-		[ "$p" = "$$" ] && continue
-		{ tr '\0' ' ' <"$f"; } 2>/dev/null | grep -qF "$D" && echo "$p"
-	done
+	# grep reads past the processes that exit meanwhile (mawk stops at the first); the pattern comes
+	# from a file so that grep's own command line does not match
+	grep -lzF -f "$T_TMP/.lib/d-pattern" /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3 | grep -vxF -e "$$" -e "$BASHPID"
 }
 
-d_mounts() { awk -v d="$D" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo; }
+d_mounts() { awk -v d="$D/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo; }
+
+# Processes in the containers' cgroups (every hierarchy).
+cgroup_procs() {
+	find /sys/fs/cgroup/*/"$CGP" /sys/fs/cgroup/"$CGP" -name cgroup.procs -exec cat {} + 2>/dev/null </dev/null
+}
 
 cleanup() {
 	[ -d "$D" ] || return 0
 	timeout -k 5 30 "${PODMAN[@]}" rm -af -t 0 >/dev/null 2>&1
 	timeout -k 5 30 "${PODMAN[@]}" rmi -af >/dev/null 2>&1
 	local p m h
-	for p in $(d_pids); do kill -KILL "$p" 2>/dev/null; done
-	for h in /sys/fs/cgroup/*/"$CGP" /sys/fs/cgroup/"$CGP"; do
-		[ -d "$h" ] || continue
-		for p in $(cat $(find "$h" -name cgroup.procs) 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
-	done
+	for p in $(d_pids) $(cgroup_procs); do kill -KILL "$p" 2>/dev/null; done
 	for m in $(d_mounts | sort -r); do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; done
 	sleep 0.2
 	for h in /sys/fs/cgroup/*/"$CGP" /sys/fs/cgroup/"$CGP"; do
@@ -143,13 +141,17 @@ assert_eq "out" "$(cat "$D/o/file" 2>/dev/null)" "the rw volume's file on the ho
 assert_file_absent "$D/w/new"
 t_end
 
-t_begin "run --rm: stdout and stderr apart, a failing command's status"
+t_begin "run --rm: stdout and stderr apart, a failing command's status, --user, -w, -e"
 pm run --rm "${RUNARGS[@]}" "$IMAGE" sh -c 'echo to-out; echo to-err >&2; exit 3'
 assert_status 3
 assert_eq "to-out" "$AL_OUT" "stdout"
 assert_contains "$AL_ERR" "to-err" "stderr"
+# podman's 127 (command not found) needs the runtime to refuse it at create, as runc does
 pm run --rm "${RUNARGS[@]}" "$IMAGE" /no/such/binary
-assert_ne 0 "$AL_RC" "a missing binary"
+assert_status 127 "a missing binary"
+pm run --rm "${RUNARGS[@]}" --user 1000:1000 -w /tmp -e FOO=bar "$IMAGE" sh -c 'echo "$(id -u):$(id -g) $(pwd) $FOO"'
+assert_status 0 "--user"
+assert_eq "1000:1000 /tmp bar" "$AL_OUT" "--user, -w, -e"
 t_end
 
 t_begin "run --rm: the escape probe passes inside"
@@ -177,11 +179,14 @@ oneline() { printf '%s' "$1" | tr '\n' '|'; }
 t_begin "run -d, exec, pause and unpause, stop, rm"
 lifecycle() {
 	pm run -d --name pm-bg "${RUNARGS[@]}" --cap-drop=ALL "$IMAGE" sh -c \
-		'trap "echo stopping; exit 0" TERM; echo started; while :; do sleep 0.1; done'
+		'trap "echo stopping; exit 0" TERM; trap "echo usr1" USR1; echo started; while :; do sleep 0.1; done'
 	assert_status 0 "run -d" || return
-	local id=$AL_OUT t0
+	local id=$AL_OUT t0 pid
 	assert_match "$id" '^[0-9a-f]{64}$' "container id"
 	assert_eq "running" "$(pm_state pm-bg)" "state after run -d"
+	# the cgroup podman asked for (linux.cgroupsPath, under --cgroup-parent) holds pid 1
+	pid=$("${PODMAN[@]}" inspect -f '{{.State.Pid}}' pm-bg 2>/dev/null)
+	assert_contains "$(cat "/proc/$pid/cgroup" 2>/dev/null)" ":/$CGP/libpod-$id" "pid 1's cgroup (pid $pid)"
 	pm exec pm-bg sh -c 'echo in-exec; echo shared >/tmp/mark; exit 4'
 	assert_status 4 "exec's exit status"
 	assert_eq "in-exec" "$AL_OUT" "exec's output"
@@ -195,6 +200,9 @@ lifecycle() {
 		assert_status 0 "unpause"
 		assert_eq "running" "$(pm_state pm-bg)" "state after unpause"
 	fi
+	pm kill -s USR1 pm-bg
+	assert_status 0 "kill -s USR1"
+	wait_for 5 sh -c "${PODMAN[*]} logs pm-bg 2>/dev/null | grep -q usr1" || t_fail "USR1 did not reach pid 1"
 	t0=$SECONDS
 	pm stop -t 10 pm-bg
 	assert_status 0 "stop"
@@ -202,7 +210,7 @@ lifecycle() {
 	assert_eq "exited" "$(pm_state pm-bg)" "state after stop"
 	assert_eq "0" "$("${PODMAN[@]}" inspect -f '{{.State.ExitCode}}' pm-bg 2>/dev/null)" "exit code after SIGTERM"
 	pm logs pm-bg
-	assert_eq "started|stopping" "$(oneline "$AL_OUT")" "logs"
+	assert_eq "started|usr1|stopping" "$(oneline "$AL_OUT")" "logs"
 	pm rm pm-bg
 	assert_status 0 "rm"
 	assert_eq "" "$(rt_state_of "$id")" "the runtime's state after rm"
@@ -238,7 +246,10 @@ pm ps -aq
 assert_eq "" "$AL_OUT" "containers left"
 assert_eq "" "$(d_mounts | grep -v "^$D/root/overlay$")" "mounts under $D"
 assert_eq "" "$(for p in $(d_pids); do { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null; echo; done)" "processes naming $D"
-procs=$(cat $(find /sys/fs/cgroup/*/"$CGP" -name cgroup.procs 2>/dev/null) </dev/null 2>/dev/null)
-assert_eq "" "$procs" "processes in the containers' cgroups"
+assert_eq "" "$(cgroup_procs)" "processes in the containers' cgroups"
+# every container this file made (podman's event log has them all, --rm ones too)
+ids=$(jq -r 'select(.Type == "container") | .ID' "$D/events.log" 2>/dev/null | sort -u)
+assert_ne "" "$ids" "container ids in $D/events.log"
+assert_eq "" "$(for id in $ids; do rt_state_of "$id"; done)" "the runtime's state of removed containers"
 assert_no_leaks
 t_end
