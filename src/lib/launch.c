@@ -197,8 +197,8 @@ static int owner_userns(struct launch *l, struct owner_userns *cache, size_t *n,
 		if (cache[k].uid == st->st_uid && cache[k].gid == st->st_gid)
 			return cache[k].fd;
 	int fd;
-	uid_t su = l->sb.map.host_uid + l->sb.spec->uid;
-	gid_t sg = l->sb.map.host_gid + l->sb.spec->gid;
+	uid_t su = l->sb.map.host_uid + (l->sb.spec->uid - l->sb.map.inside_uid);
+	gid_t sg = l->sb.map.host_gid + (l->sb.spec->gid - l->sb.map.inside_gid);
 	if (al_idmap_volume_userns(st->st_uid, st->st_gid, su, sg, &fd, err) < 0)
 		return -1;
 	cache[(*n)++] = (struct owner_userns){st->st_uid, st->st_gid, fd};

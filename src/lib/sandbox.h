@@ -36,8 +36,9 @@ struct al_idmap {
 	gid_t host_gid;
 	uid_t inside_uid; /* first mapped id inside */
 	gid_t inside_gid;
-	unsigned count; /* ids mapped */
-	bool rootless;	/* setgroups denied, single id */
+	unsigned count;	    /* ids mapped */
+	unsigned gid_count; /* gids mapped, when not count (0) */
+	bool rootless;	    /* setgroups denied, single id */
 };
 
 /* Everything the child pipeline needs, prepared by the parent before clone. */

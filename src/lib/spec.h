@@ -100,7 +100,14 @@ struct al_spec {
 	size_t n_env;
 
 	char *workdir; /* absolute; NULL = "/" */
-	uid_t uid;     /* inside the sandbox; default 0 */
+	/* The user namespace's id mapping when the caller decides it (airlock-runtime: a config's
+	 * uid/gidMappings): ids inside..inside+count-1 are host_uid.. and host_gid..; count 0 = airlock's
+	 * own range (/etc/subuid "airlock", else 2^31). Root only. */
+	struct {
+		uint32_t inside, host_uid, host_gid, count;
+		uint32_t gid_count; /* gids mapped, when not count */
+	} ids;
+	uid_t uid; /* inside the sandbox; default 0 */
 	gid_t gid;
 	bool user_given; /* -u was given (an image's User applies only otherwise) */
 	char *hostname;	 /* NULL = "airlock" or the name */

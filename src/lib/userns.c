@@ -1,5 +1,7 @@
 /* userns.c: id mappings of the sandbox's user namespace and of the idmapped-volume namespaces.
- * Root never maps host root into a sandbox; rootless maps only the caller's own ids. */
+ * Root never maps host root into a sandbox unless its caller decides the mapping (airlock-runtime, for
+ * a config's uid/gidMappings or the host's ids under a layer that cannot be idmapped); rootless maps
+ * only the caller's own ids. */
 #include "userns.h"
 
 #include <errno.h>
@@ -45,6 +47,18 @@ int al_idmap_plan(const struct al_spec *spec, struct al_idmap *map, struct al_er
 		map->count = 1;
 		return 0;
 	}
+	if (spec->ids.count) {
+		const uint32_t lo = spec->ids.inside, hi = spec->ids.inside + spec->ids.count;
+		if (spec->uid < lo || spec->uid >= hi || spec->gid < lo || spec->gid >= hi)
+			return al_err_set(err, EINVAL, "user %u:%u: outside the mapped ids %u-%u",
+					  (unsigned)spec->uid, (unsigned)spec->gid, lo, hi - 1);
+		map->inside_uid = map->inside_gid = lo;
+		map->host_uid = spec->ids.host_uid;
+		map->host_gid = spec->ids.host_gid;
+		map->count = spec->ids.count;
+		map->gid_count = spec->ids.gid_count;
+		return 0;
+	}
 	unsigned ubase = AL_DEFAULT_HOST_BASE, ucount = AL_ROOT_RANGE;
 	unsigned gbase = AL_DEFAULT_HOST_BASE, gcount = AL_ROOT_RANGE;
 	subid_lookup("/etc/subuid", &ubase, &ucount);
@@ -88,7 +102,8 @@ int al_idmap_write(pid_t pid, const struct al_idmap *map, struct al_err *err)
 	}
 	if (write_map(pid, "uid_map", map->inside_uid, map->host_uid, map->count, err) < 0)
 		return -1;
-	return write_map(pid, "gid_map", map->inside_gid, map->host_gid, map->count, err);
+	return write_map(pid, "gid_map", map->inside_gid, map->host_gid,
+			 map->gid_count ? map->gid_count : map->count, err);
 }
 
 int al_idmap_volume_userns(uid_t owner_uid, gid_t owner_gid, uid_t sandbox_host_uid, gid_t sandbox_host_gid,

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/signalfd.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -370,6 +372,36 @@ static void apply_extras(const struct al_oci_extra *x, struct al_spec *spec)
 	}
 }
 
+/* The user namespace's ids. A config with a user namespace and mappings: those (one range each). One
+ * without a user namespace: airlock's own unprivileged range, as `airlock run` (a container under
+ * airlock-runtime always has one), unless its writable rootfs is an overlay (docker's and podman's
+ * container layer): the kernel cannot idmap an overlay, and its files would show as nobody, unwritable
+ * by the container's root. That container gets the host's ids, as under runc: its root owns what it
+ * writes there, its capabilities still end at its user namespace. */
+static int plan_ids(const struct al_oci_extra *x, struct al_spec *spec, struct al_err *err)
+{
+	const struct al_oci_idmaps *u = &x->uid_mappings, *g = &x->gid_mappings;
+	if (x->ns[AL_OCI_NS_USER].listed && (u->n || g->n)) {
+		if (u->n != 1 || g->n != 1 || u->v[0].container_id != g->v[0].container_id)
+			return al_err_set(err, ENOTSUP,
+					  "linux.uidMappings/gidMappings: one range each, from the same "
+					  "container id, is supported");
+		spec->ids.inside = u->v[0].container_id;
+		spec->ids.host_uid = u->v[0].host_id;
+		spec->ids.host_gid = g->v[0].host_id;
+		spec->ids.count = u->v[0].size;
+		spec->ids.gid_count = g->v[0].size;
+		return 0;
+	}
+	struct statfs st;
+	if (!x->ns[AL_OCI_NS_USER].listed && !spec->read_only && spec->rootfs &&
+	    statfs(spec->rootfs, &st) == 0 && st.f_type == OVERLAYFS_SUPER_MAGIC) {
+		spec->ids.count = 65536; /* 0..65535 are the host's 0..65535 */
+		return 0;
+	}
+	return 0;
+}
+
 /* ipc and uts not listed in linux.namespaces are the runtime's own, as under runc (network: the spec's
  * host setting); listed with a path, that one; listed without, a new one (NULL). */
 static const char *ns_to_join(const struct al_oci_extra *x, enum al_oci_ns ns)
@@ -476,6 +508,8 @@ static int do_create(const struct create_args *a, struct rt_container *c, pid_t 
 	if (x.ns[AL_OCI_NS_NETWORK].path)
 		spec.network = AL_NET_HOST; /* the joined one: no new network namespace */
 	apply_extras(&x, &spec);
+	if (plan_ids(&x, &spec, err) < 0)
+		goto out;
 	if (prepare_seccomp(c, &x, &spec, err) < 0 || (listen_fd = listen_exec_socket(c, err)) < 0 ||
 	    (a->console && (console = connect_console(a->console, err)) < 0))
 		goto out;
