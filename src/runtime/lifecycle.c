@@ -131,6 +131,11 @@ static int check_supported(const struct al_oci_extra *x, const struct al_spec *s
 					  "linux.sysctl: %s is not namespaced in this container: it would "
 					  "change the host",
 					  x->sysctl[i]);
+	if (!x->airlock.close_fds || !x->airlock.new_session)
+		return al_err_set(err, ENOTSUP, "annotations: run.airlock.%s=false: this version always %s",
+				  !x->airlock.close_fds ? "close-fds" : "new-session",
+				  !x->airlock.close_fds ? "closes inherited descriptors"
+							: "starts the command in a new session");
 	if (x->n_devices)
 		return al_err_set(err, ENOTSUP, "linux.devices: %s: extra device nodes are not supported",
 				  x->devices[0].path);
@@ -372,6 +377,22 @@ static void apply_extras(const struct al_oci_extra *x, struct al_spec *spec)
 	}
 }
 
+/* Resources this version does not apply, said on stderr (the container runs without them). Device
+ * rules need no cgroup: a user namespace cannot make device nodes, and /dev holds only airlock's. */
+static void warn_unapplied(const struct al_oci_extra *x)
+{
+	const char *key, *sub;
+	json_t *v, *w;
+	json_object_foreach (x->resources_unmapped, key, v) {
+		if (strcmp(key, "devices") == 0)
+			continue;
+		if (!json_is_object(v))
+			rt_warn("linux.resources.%s: not applied by this version", key);
+		json_object_foreach (v, sub, w)
+			rt_warn("linux.resources.%s.%s: not applied by this version", key, sub);
+	}
+}
+
 /* The user namespace's ids. A config with a user namespace and mappings: those (one range each). One
  * without a user namespace: airlock's own unprivileged range, as `airlock run` (a container under
  * airlock-runtime always has one), unless its writable rootfs is an overlay (docker's and podman's
@@ -508,6 +529,7 @@ static int do_create(const struct create_args *a, struct rt_container *c, pid_t 
 	if (x.ns[AL_OCI_NS_NETWORK].path)
 		spec.network = AL_NET_HOST; /* the joined one: no new network namespace */
 	apply_extras(&x, &spec);
+	warn_unapplied(&x);
 	if (plan_ids(&x, &spec, err) < 0)
 		goto out;
 	if (prepare_seccomp(c, &x, &spec, err) < 0 || (listen_fd = listen_exec_socket(c, err)) < 0 ||
