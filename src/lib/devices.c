@@ -144,5 +144,10 @@ int al_path_rules_apply(const struct al_spec *spec, struct al_err *err)
 			return -1;
 	if (spec->root_propagation && mount(NULL, "/", NULL, spec->root_propagation, NULL) < 0)
 		return al_err_sys(err, errno, "root propagation 0x%lx", spec->root_propagation);
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct al_mount *m = &spec->mounts[i];
+		if (m->propagation && mount(NULL, m->target, NULL, m->propagation, NULL) < 0)
+			return al_err_sys(err, errno, "%s: propagation 0x%lx", m->target, m->propagation);
+	}
 	return 0;
 }

@@ -12,7 +12,7 @@
  * host (a fresh sysfs needs our own network namespace). */
 int al_kernfs_mount(const struct al_spec *spec, struct al_err *err);
 /* After pivot_root: what the spec adds to the built-in lists (an OCI config's maskedPaths and
- * readonlyPaths, absolute), and the root mount's propagation. */
+ * readonlyPaths, absolute), and the propagation of the root and of each mount. */
 int al_path_rules_apply(const struct al_spec *spec, struct al_err *err);
 /* After every other mount: /dev read-only (its device nodes stay usable). */
 int al_dev_seal(struct al_err *err);

@@ -25,6 +25,8 @@ struct al_mount {
 	mode_t mode;   /* TMPFS: permission bits; has_mode says whether it was given */
 	bool has_mode;
 	char *options; /* BIND: the option string as given ("ro,z"), docker's Mode; NULL if none */
+	unsigned long propagation; /* MS_SHARED, MS_SLAVE, MS_PRIVATE or MS_UNBINDABLE (| MS_REC) as an OCI
+				    * config asks; 0 = airlock's private mount */
 };
 
 struct al_rlimit {

@@ -339,6 +339,24 @@ static json_t *read_hooks(const char *bundle)
 	return json_is_object(h) ? json_incref(h) : NULL;
 }
 
+/* "rshared" → MS_SHARED | MS_REC; 0 for anything else. */
+static unsigned long propagation_flags(const char *name)
+{
+	static const struct {
+		const char *name;
+		unsigned long flags;
+	} table[] = {
+	    {"shared", MS_SHARED},	   {"rshared", MS_SHARED | MS_REC},
+	    {"slave", MS_SLAVE},	   {"rslave", MS_SLAVE | MS_REC},
+	    {"private", MS_PRIVATE},	   {"rprivate", MS_PRIVATE | MS_REC},
+	    {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
+	};
+	for (size_t i = 0; i < AL_ARRAY_SIZE(table); i++)
+		if (strcmp(name, table[i].name) == 0)
+			return table[i].flags;
+	return 0;
+}
+
 /* What the config asks beyond the sandbox spec's defaults that the engine honours as asked. */
 static void apply_extras(const struct al_oci_extra *x, struct al_spec *spec)
 {
@@ -357,18 +375,13 @@ static void apply_extras(const struct al_oci_extra *x, struct al_spec *spec)
 		al_strv_push(&spec->masked_paths, &spec->n_masked_paths, x->masked_paths[i]);
 	for (size_t i = 0; i < x->n_readonly_paths; i++)
 		al_strv_push(&spec->readonly_paths, &spec->n_readonly_paths, x->readonly_paths[i]);
-	static const struct {
-		const char *name;
-		unsigned long flags;
-	} propagation[] = {
-	    {"shared", MS_SHARED},	   {"rshared", MS_SHARED | MS_REC},
-	    {"slave", MS_SLAVE},	   {"rslave", MS_SLAVE | MS_REC},
-	    {"private", MS_PRIVATE},	   {"rprivate", MS_PRIVATE | MS_REC},
-	    {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
-	};
-	for (size_t i = 0; x->rootfs_propagation && i < AL_ARRAY_SIZE(propagation); i++)
-		if (strcmp(x->rootfs_propagation, propagation[i].name) == 0)
-			spec->root_propagation = propagation[i].flags;
+	if (x->rootfs_propagation)
+		spec->root_propagation = propagation_flags(x->rootfs_propagation);
+	for (size_t i = 0; i < x->n_mount_options; i++)
+		for (size_t k = 0; k < x->mount_options[i].n_options; k++)
+			if (propagation_flags(x->mount_options[i].options[k]))
+				spec->mounts[x->mount_options[i].mount].propagation =
+				    propagation_flags(x->mount_options[i].options[k]);
 	/* runc leaves an unnamed container the hostname its new uts namespace starts with: the host's */
 	char host[256];
 	if (!spec->hostname && x->ns[AL_OCI_NS_UTS].listed && gethostname(host, sizeof host) == 0) {
