@@ -232,8 +232,11 @@ static int on_namespaces(void *ctx, pid_t pid, struct al_err *err)
 	struct create_ctx *cc = ctx;
 	if (write_oom_score_adj(cc->x, pid, err) < 0 || set_sysctls(cc->x, pid, err) < 0)
 		return -1;
+	/* prestart (deprecated, run where createRuntime is) sees "created", as crun passes it and
+	 * runtime-tools expects; createRuntime sees "creating", as runtime-spec describes the moment */
+	_cleanup_json_ json_t *pre = state_with(cc->c, RT_STATUS_CREATED, pid);
 	_cleanup_json_ json_t *st = state_with(cc->c, "creating", pid);
-	if (rt_hooks_run(cc->hooks, "prestart", st, 0, err) < 0 ||
+	if (rt_hooks_run(cc->hooks, "prestart", pre, 0, err) < 0 ||
 	    rt_hooks_run(cc->hooks, "createRuntime", st, 0, err) < 0)
 		return -1;
 	return 0;
@@ -369,7 +372,9 @@ static void apply_extras(const struct al_oci_extra *x, struct al_spec *spec)
 		memcpy(spec->groups, x->additional_gids, x->n_additional_gids * sizeof(gid_t));
 		spec->n_groups = x->n_additional_gids;
 	}
-	for (size_t i = 0; i < x->n_kernel_mounts; i++)
+	/* mqueue belongs to the ipc namespace: mounted only in one of the container's own */
+	for (size_t i = 0;
+	     x->ns[AL_OCI_NS_IPC].listed && !x->ns[AL_OCI_NS_IPC].path && i < x->n_kernel_mounts; i++)
 		spec->mqueue = spec->mqueue || strcmp(x->kernel_mounts[i].type, "mqueue") == 0;
 	for (size_t i = 0; i < x->n_masked_paths; i++)
 		al_strv_push(&spec->masked_paths, &spec->n_masked_paths, x->masked_paths[i]);

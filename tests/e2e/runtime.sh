@@ -221,7 +221,7 @@ args /bin/sh -c 'sleep 100'
 rt run -d --bundle "$bundle" hk </dev/null
 assert_eq "0" "$?" "run with hooks"
 pid=$(pid_of hk)
-assert_eq "prestart creating hk $pid|createRuntime creating hk $pid|poststart running hk $pid" \
+assert_eq "prestart created hk $pid|createRuntime creating hk $pid|poststart running hk $pid" \
 	"$(while read -r phase json; do echo "$phase $(echo "$json" | jq -r '"\(.status) \(.id) \(.pid)"')"; done <"$log" | tr '\n' '|' | sed 's/|$//')"
 assert_eq "created hk $pid" "$(jq -r '"\(.status) \(.id) \(.pid)"' "/proc/$pid/root/dev/shm/createContainer.json" 2>/dev/null)" "createContainer, inside"
 assert_eq "created $bundle" "$(jq -r '"\(.status) \(.bundle)"' "/proc/$pid/root/dev/shm/startContainer.json" 2>/dev/null)" "startContainer, inside"
