@@ -132,8 +132,19 @@ int rt_hooks_run(const json_t *hooks, const char *phase, const json_t *state, pi
 		if (nsfd < 0)
 			return al_err_sys(err, errno, "%s hooks: the container's init", phase);
 	}
-	for (size_t i = 0; i < json_array_size(list); i++)
-		if (run_hook(json_array_get(list, i), phase, i, text, nsfd, err) < 0)
-			return -1;
-	return 0;
+	/* poststart and poststop: a failure is a warning, and the remaining hooks still run */
+	bool keep_going = strcmp(phase, "poststart") == 0 || strcmp(phase, "poststop") == 0;
+	int r = 0;
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		struct al_err one = {0};
+		if (run_hook(json_array_get(list, i), phase, i, text, nsfd, &one) == 0)
+			continue;
+		if (r == 0 && err)
+			*err = one;
+		r = -1;
+		if (!keep_going)
+			break;
+		rt_warn("%s", one.msg);
+	}
+	return r;
 }

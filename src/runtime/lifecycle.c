@@ -658,8 +658,7 @@ static int do_start(struct rt_container *c, struct al_err *err)
 		return -1;
 	_cleanup_json_ json_t *running = rt_container_oci_state(c, RT_STATUS_RUNNING);
 	struct al_err herr = {0};
-	if (rt_hooks_run(hooks, "poststart", running, 0, &herr) < 0)
-		rt_warn("start: %s", herr.msg);
+	(void)rt_hooks_run(hooks, "poststart", running, 0, &herr); /* warned, not fatal */
 	return 0;
 }
 
@@ -708,8 +707,7 @@ static void delete_container(struct rt_container *c)
 	al_cgroup_destroy(rt_container_open_cgroup(c));
 	_cleanup_json_ json_t *st = rt_container_oci_state(c, RT_STATUS_STOPPED);
 	struct al_err err = {0};
-	if (rt_hooks_run(json_object_get(c->state, "hooks"), "poststop", st, 0, &err) < 0)
-		rt_warn("delete: %s", err.msg);
+	(void)rt_hooks_run(json_object_get(c->state, "hooks"), "poststop", st, 0, &err); /* warned */
 	rt_container_remove(c);
 }
 

@@ -75,7 +75,8 @@ struct al_cgroup *rt_container_open_cgroup(const struct rt_container *c);
 /* Run the hooks of `phase` ("prestart", "createRuntime", ...) from hooks (config.json's "hooks" object,
  * NULL = none) in order, each with the state JSON on its stdin, its own args and env, and its timeout.
  * ns_pid > 0 runs them in that process's namespaces (createContainer, startContainer); 0 in the
- * runtime's. Stops at the first that fails: -1 with *err naming it. */
+ * runtime's. -1 with *err naming the first that failed; the other phases stop there, poststart and
+ * poststop warn and run the remaining ones (runtime-spec's lifecycle). */
 int rt_hooks_run(const json_t *hooks, const char *phase, const json_t *state, pid_t ns_pid,
 		 struct al_err *err);
 
