@@ -103,16 +103,23 @@ static json_t *default_config(bool rootless)
 
 static int cmd_spec(int argc, char **argv)
 {
-	static const struct option longs[] = {
-	    {"bundle", required_argument, NULL, 'b'}, {"rootless", no_argument, NULL, 'r'}, {0}};
+	static const struct option longs[] = {{"bundle", required_argument, NULL, 'b'},
+					      {"rootless", no_argument, NULL, 'r'},
+					      {"help", no_argument, NULL, 'h'},
+					      {0}};
 	const char *bundle = ".";
 	bool rootless = false;
 	optind = 0;
-	for (int c; (c = getopt_long(argc, argv, "+b:", longs, NULL)) != -1;)
+	for (int c; (c = getopt_long(argc, argv, "+b:h", longs, NULL)) != -1;)
 		if (c == 'b')
 			bundle = optarg;
 		else if (c == 'r')
 			rootless = true;
+		else if (c == 'h')
+			return puts("Usage: airlock-runtime spec [--bundle DIR] [--rootless]\nWrite a "
+				    "hardened default "
+				    "config.json (no capabilities, read-only root) into DIR."),
+			       0;
 		else
 			return rt_fail("spec: unknown flag (usage: spec [--bundle DIR] [--rootless])");
 	_cleanup_free_ char *path = al_xasprintf("%s/config.json", bundle);
