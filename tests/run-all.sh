@@ -164,7 +164,8 @@ if [ -z "${AIRLOCK_TEST_NO_ASAN:-}" ]; then
 		LABEL="+asan"
 		for f in "${files[@]}"; do
 			case " $(modes_of "$f") " in
-			*" asan "*) run_e2e "$f" root AIRLOCK="$ASAN_AIRLOCK" T_SANITIZE=1 ;;
+			*" asan "*) run_e2e "$f" root AIRLOCK="$ASAN_AIRLOCK" AIRLOCK_RUNTIME="$ROOT/build-asan/airlock-runtime" \
+				T_SANITIZE=1 ;;
 			esac
 		done
 		LABEL=""

@@ -19,7 +19,8 @@
 
 struct rt_globals rt_g = {.root = "/run/airlock-runtime"};
 
-static void report(const char *level, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0), nonnull(2))) static void report(const char *level, const char *fmt,
+								     va_list ap)
 {
 	char msg[2048];
 	vsnprintf(msg, sizeof msg, fmt, ap);

@@ -2,7 +2,7 @@
 # runtime.sh: airlock-runtime, the OCI front door, driven as a containerd shim or conmon drives runc:
 # create (pid 1 confined and waiting), start, state, exec, kill, pause/resume, delete; run; hooks,
 # console socket, sysctl, cgroupsPath, seccomp in runtime-spec's format; bad input leaves nothing.
-# modes: root
+# modes: root asan
 . "$(dirname "$0")/../lib.sh"
 
 RT=${AIRLOCK_RUNTIME:-$(dirname "$AIRLOCK")/airlock-runtime}
@@ -13,7 +13,14 @@ bundle="$T_TMP/bundle"
 mkdir -p "$bundle"
 cp -a "$T_ROOTFS" "$bundle/rootfs"
 
-rt() { "$RT" --root "$ROOTDIR" "$@"; }
+rt() { # the runtime, with sanitizer reports (ASan run) made test failures
+	local rc
+	"$RT" --root "$ROOTDIR" "$@"
+	rc=$?
+	_al_sanitizer_check
+	return $rc
+}
+_al_sanitizer_env
 # Edit the bundle's config.json with a jq filter; `fresh` starts again from `spec`'s.
 cfg() { jq "$@" "$bundle/config.json" >"$bundle/c.tmp" && mv "$bundle/c.tmp" "$bundle/config.json"; }
 fresh() { rm -f "$bundle/config.json" && (cd "$bundle" && "$RT" spec) && cfg '.process.terminal = false'; }
