@@ -288,7 +288,9 @@ static bool valid_parent(const char *parent)
 {
 	_cleanup_free_ char *copy = al_xstrdup(parent);
 	char *save = NULL;
-	if (!*copy || copy[0] == '/' || copy[strlen(copy) - 1] == '/' || strstr(copy, "//"))
+	if (!*copy) /* the hierarchy's root itself */
+		return true;
+	if (copy[0] == '/' || copy[strlen(copy) - 1] == '/' || strstr(copy, "//"))
 		return false;
 	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save))
 		if (!valid_name(c))
@@ -726,7 +728,9 @@ int al_cg_open_parent(const struct al_cgroup *cg, int basefd)
 			return next;
 		cur = next;
 	}
-	return cur >= 0 ? cur : -EINVAL;
+	if (cur < 0) /* an empty parent: the base itself */
+		cur = openat(basefd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return cur >= 0 ? cur : -errno;
 }
 
 int al_cg_make_leaf(struct al_cgroup *cg, int parent_fd, const char *parent_path, unsigned ctrls,

@@ -108,6 +108,10 @@ static int v2_create(struct al_cgroup *cg, const char *base, struct al_cg_plan *
 			return -1;
 		}
 	}
+	if (pfd < 0 && (pfd = openat(basefd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) { /* parent "" */
+		free(ppath);
+		return al_err_sys(err, errno, "cgroup %s", base);
+	}
 	int r = al_cg_make_leaf(cg, pfd, ppath, plan->want, err);
 	free(ppath);
 	return r;

@@ -480,9 +480,9 @@ static char *expand_slice(const char *slice)
 }
 
 /* Where the container's cgroup goes, as PARENT/LEAF. linux.cgroupsPath "/a/b/c" (or "a/b/c") is
- * a/b + c; systemd's "slice:prefix:name" (what --systemd-cgroup callers pass; cgroupfs is used) is
- * the slice's path + prefix-name.scope; none, or one component, goes under airlock-runtime/. A leaf
- * that is not a plain name becomes a random one. */
+ * a/b + c, "/c" is c at the hierarchy's root; systemd's "slice:prefix:name" (what --systemd-cgroup
+ * callers pass; cgroupfs is used) is the slice's path + prefix-name.scope; none goes under
+ * airlock-runtime/<id>. A leaf that is not a plain name becomes a random one. */
 static int cgroup_place(const char *path, const char *id, char **parent, char **leaf, struct al_err *err)
 {
 	_cleanup_free_ char *dir = NULL, *base = NULL;
@@ -506,7 +506,7 @@ static int cgroup_place(const char *path, const char *id, char **parent, char **
 	}
 	if (dir && (strstr(dir, "..") || strstr(dir, "//")))
 		return al_err_set(err, EINVAL, "linux.cgroupsPath %s: invalid", path);
-	*parent = al_xstrdup(dir && *dir ? dir : "airlock-runtime");
+	*parent = al_xstrdup(dir ? dir : "airlock-runtime"); /* "/c": c at the hierarchy's root, as runc */
 	const char *name = base && cgroup_name_ok(base) ? base : cgroup_name_ok(id) ? id : NULL;
 	if (name) {
 		*leaf = al_xstrdup(name);
