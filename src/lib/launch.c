@@ -615,6 +615,23 @@ static int collect(struct launch *l, struct al_result *res, uint64_t start_ns, s
 	return 0;
 }
 
+/* A write to pid 1 failed (EPIPE): it died, and said why on the status socket first. */
+static void child_failure(struct launch *l, struct al_err *err)
+{
+	struct al_child_msg msg;
+	int fd;
+	ssize_t n;
+	while (l->status_r >= 0 && (n = al_child_msg_recv(l->status_r, &msg, &fd)) > 0) {
+		if (fd >= 0)
+			close(fd);
+		if (msg.kind == AL_CHILD_SETUP_FAILED) {
+			msg.msg[sizeof msg.msg - 1] = '\0';
+			al_err_set(err, msg.errnum, "%s", msg.msg);
+			return;
+		}
+	}
+}
+
 /* Until pid 1 says it waits for start: the pty on the way, or why set-up failed. */
 static int await_created(struct launch *l, struct al_err *err)
 {
@@ -695,6 +712,8 @@ int al_create(struct al_spec *spec, const struct al_create_opts *o, pid_t *pid1,
 		goto out;
 	if (start_child(&l, err) < 0 || place_in_cgroup(&l, err) < 0 || await_created(&l, err) < 0 ||
 	    (o->created && o->created(o->ctx, l.pid, err) < 0)) {
+		if (err->errnum == EPIPE)
+			child_failure(&l, err);
 		if (l.pid > 0) {
 			kill_pid1(&l);
 			waitpid(l.pid, NULL, 0);

@@ -59,11 +59,22 @@ int al_tmpfs_detached(const char *mode, uint64_t size, unsigned attr_flags, stru
 	return mfd;
 }
 
+/* A tree cloned from a shared mount of the host (dockerd makes its data root shared) is a peer of it:
+ * whatever is mounted on it would propagate back to the host. Once attached here, it is made private,
+ * recursively, before anything is mounted on it. */
+static int make_private(int tree_fd, const char *what, struct al_err *err)
+{
+	struct mount_attr attr = {.propagation = MS_PRIVATE};
+	if (mount_setattr(tree_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+		return al_err_sys(err, errno, "make %s private", what);
+	return 0;
+}
+
 int al_attach(int tree_fd, int target_fd, const char *what, struct al_err *err)
 {
 	if (move_mount(tree_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return al_err_sys(err, errno, "mount %s", what);
-	return 0;
+	return make_private(tree_fd, what, err);
 }
 
 static int set_attrs(int tree_fd, unsigned set, bool recursive)
@@ -270,7 +281,7 @@ static int stage(int mfd, const char *what, struct al_err *err)
 	static const char *const staging[] = {"/tmp", "/mnt", "/"};
 	for (size_t i = 0; i < AL_ARRAY_SIZE(staging); i++)
 		if (move_mount(mfd, "", AT_FDCWD, staging[i], MOVE_MOUNT_F_EMPTY_PATH) == 0)
-			return 0;
+			return make_private(mfd, what, err);
 	return al_err_sys(err, errno, "attach %s", what);
 }
 

@@ -150,6 +150,7 @@ struct create_ctx {
 	struct rt_container *c;
 	struct al_oci_extra *x;
 	const json_t *hooks;
+	unsigned long gid_hi; /* the highest gid the container's user namespace maps */
 };
 
 static int write_oom_score_adj(const struct al_oci_extra *x, pid_t pid, struct al_err *err)
@@ -165,7 +166,19 @@ static int write_oom_score_adj(const struct al_oci_extra *x, pid_t pid, struct a
 
 /* Sysctls and the domain name are set from a helper that enters the container's user, network, ipc
  * and uts namespaces: /proc/sys then shows those namespaces' values. */
-static int set_sysctls(const struct al_oci_extra *x, pid_t pid, struct al_err *err)
+/* net.ipv4.ping_group_range "0 2147483647" (docker's: everyone may ping) names gids the container's user
+ * namespace does not map, which the kernel refuses: the range is clamped to the mapped ones. */
+static const char *sysctl_value(const char *kv, unsigned long gid_hi, char *buf, size_t size)
+{
+	const char *eq = strchr(kv, '=');
+	unsigned long lo, hi;
+	if (strncmp(kv, "net.ipv4.ping_group_range=", 26) != 0 || sscanf(eq + 1, "%lu %lu", &lo, &hi) != 2)
+		return eq + 1;
+	snprintf(buf, size, "%lu %lu", lo > gid_hi ? gid_hi : lo, hi > gid_hi ? gid_hi : hi);
+	return buf;
+}
+
+static int set_sysctls(const struct al_oci_extra *x, pid_t pid, unsigned long gid_hi, struct al_err *err)
 {
 	if (!x->n_sysctl && !x->domainname)
 		return 0;
@@ -194,7 +207,9 @@ static int set_sysctls(const struct al_oci_extra *x, pid_t pid, struct al_err *e
 			for (char *p = path + 10; p < path + n; p++)
 				if (*p == '.')
 					*p = '/';
-			int r = al_write_file_at(AT_FDCWD, path, eq + 1, strlen(eq + 1));
+			char clamped[64];
+			const char *v = sysctl_value(kv, gid_hi, clamped, sizeof clamped);
+			int r = al_write_file_at(AT_FDCWD, path, v, strlen(v));
 			if (r < 0) {
 				dprintf(pipefd[1], "%s: %s", kv, strerror(-r));
 				_exit(1);
@@ -230,7 +245,7 @@ static json_t *state_with(struct rt_container *c, const char *status, pid_t pid)
 static int on_namespaces(void *ctx, pid_t pid, struct al_err *err)
 {
 	struct create_ctx *cc = ctx;
-	if (write_oom_score_adj(cc->x, pid, err) < 0 || set_sysctls(cc->x, pid, err) < 0)
+	if (write_oom_score_adj(cc->x, pid, err) < 0 || set_sysctls(cc->x, pid, cc->gid_hi, err) < 0)
 		return -1;
 	/* prestart (deprecated, run where createRuntime is) sees "created", as crun passes it and
 	 * runtime-tools expects; createRuntime sees "creating", as runtime-spec describes the moment */
@@ -553,7 +568,10 @@ static int do_create(const struct create_args *a, struct rt_container *c, pid_t 
 	if (prepare_seccomp(c, &x, &spec, err) < 0 || (listen_fd = listen_exec_socket(c, err)) < 0 ||
 	    (a->console && (console = connect_console(a->console, err)) < 0))
 		goto out;
-	struct create_ctx cc = {.c = c, .x = &x, .hooks = hooks};
+	unsigned long mapped = spec.ids.gid_count ? spec.ids.gid_count
+			       : spec.ids.count	  ? spec.ids.count
+						  : 65536;
+	struct create_ctx cc = {.c = c, .x = &x, .hooks = hooks, .gid_hi = spec.ids.inside + mapped - 1};
 	struct al_create_opts o = {
 	    .id = cgroup,
 	    .cgroup_parent = cg_parent,

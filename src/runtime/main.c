@@ -24,7 +24,9 @@ __attribute__((format(printf, 2, 0), nonnull(2))) static void report(const char 
 {
 	char msg[2048];
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	fprintf(stderr, "airlock-runtime: %s%s\n", strcmp(level, "error") ? "warning: " : "", msg);
+	/* a warning goes to --log when there is one: stderr is the container's own (a shim passes it) */
+	if (strcmp(level, "error") == 0 || !rt_g.log)
+		fprintf(stderr, "airlock-runtime: %s%s\n", strcmp(level, "error") ? "warning: " : "", msg);
 	FILE *f = rt_g.log ? fopen(rt_g.log, "ae") : NULL;
 	if (!f)
 		return;

@@ -303,6 +303,21 @@ assert_gone ns2
 fresh
 t_end
 
+t_begin "a bundle under a shared mount (dockerd's data root is one): nothing propagates to the host"
+snapshot_host
+shared="$T_TMP/shared"
+mkdir -p "$shared/b"
+cp -a "$T_ROOTFS" "$shared/b/rootfs"
+cp "$bundle/config.json" "$shared/b/config.json"
+mount --bind "$shared" "$shared" && mount --make-shared "$shared"
+args /bin/sh -c 'echo inside'
+cp "$bundle/config.json" "$shared/b/config.json"
+assert_eq "inside" "$(rt run --bundle "$shared/b" sh1 </dev/null 2>&1)"
+assert_eq "1" "$(grep -c " $shared" /proc/self/mountinfo)" "mounts under the shared bundle seen by the host"
+umount "$shared"
+assert_no_leaks
+t_end
+
 t_begin "bad input: runc-style errors, exit 1, JSON to --log, nothing left behind"
 snapshot_host
 jq '.linux.namespaces += [{"type": "bogus"}]' "$bundle/config.json" >"$T_TMP/bad.json"
