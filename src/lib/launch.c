@@ -21,6 +21,7 @@
 
 #include "cgroup.h"
 #include "egress_proc.h"
+#include "overlay_root.h"
 #include "paths.h"
 #include "sandbox.h"
 #include "tty.h"
@@ -321,7 +322,15 @@ static int send_trees(struct launch *l, struct al_err *err)
 	snprintf(path, sizeof path, "/proc/%d/ns/user", (int)l->pid);
 	_cleanup_close_ int userns = open(path, O_RDONLY | O_CLOEXEC);
 	if (spec->rootfs) {
-		int tree = idmapped_tree(spec->rootfs, userns, 0, "rootfs", err);
+		int tree = -1;
+		/* an overlay (docker's, podman's) cannot be idmapped: rebuilt from its idmapped layers when
+		 * it is read-only; a writable one gets the host's ids from airlock-runtime instead */
+		if (spec->read_only && al_overlay_is(spec->rootfs)) {
+			struct al_err why = {0};
+			tree = al_overlay_relayer(spec->rootfs, userns, &why);
+		}
+		if (tree < 0)
+			tree = idmapped_tree(spec->rootfs, userns, 0, "rootfs", err);
 		return tree < 0 ? -1 : send_tree(l, AL_LAUNCHER_ROOTFS, 0, tree, "the rootfs", err);
 	}
 	for (size_t i = 0; i < spec->n_layers; i++) {

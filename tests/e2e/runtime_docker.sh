@@ -4,16 +4,19 @@
 # airlock-runtime registered as "airlock", and an image imported from the test rootfs. What is asserted:
 #   the hardened run (--cap-drop=ALL --read-only --tmpfs /tmp, ro workspace, rw output): workspace
 #   write refused, output write lands on the host, /tmp writable, root read-only, CapEff 0, Seccomp 2,
-#   the command's exit status is docker's; -t gives a terminal; stdin passes through
-#   a detached container: exec (its namespaces, its confinement, stdin, -t, exit status), pause and
-#   unpause, stop (SIGTERM reaches the command), kill, rm -f of a running one
+#   the command's exit status is docker's, its stdout and stderr carry nothing else; -t gives a
+#   terminal; stdin passes through
+#   a detached container: exec (its namespaces, its confinement, stdin, -t, exit status), top (the
+#   runtime's ps), pause and unpause, stop (SIGTERM reaches the command), kill, rm -f of a running one
 #   --memory 64m and --pids-limit 20: the container's cgroup on the host has them, and they bite
-#   the probe (/probe all) in a run and in an exec
+#   the probe (/probe all) in a run and in an exec; without --read-only (a writable container layer)
+#   the container writes its layer, in its own namespaces, with the host's ids (documented)
 #   afterwards: no container, the runtime's --root empty, no cgroup of a container, nothing else left
 #   on the host, ip_forward and iptables unchanged, and dockerd leaves no process and no mount.
 # Every runtime call goes through a wrapper that logs its argv, exit status and --log lines (printed
 # when something failed). AL_TEST_DOCKER_RUNTIME=PATH registers another runtime as "airlock" (runc,
-# to check the test itself); AL_TEST_DOCKER_KEEP=DIR keeps that log and the config.json files there.
+# to check the test itself); AL_TEST_DOCKER_KEEP=DIR keeps that log and the config.json files there;
+# AL_TEST_DOCKER_STORAGE=DRIVER picks dockerd's storage driver (default overlay2, else vfs).
 # modes: root
 . "$(dirname "$0")/../lib.sh"
 
@@ -41,7 +44,7 @@ if ! command -v dockerd >/dev/null || ! command -v containerd >/dev/null || [ -z
 fi
 
 dk() { # ARGS...: the client of this file's dockerd
-	timeout -k 5 "${DK_TIMEOUT:-60}" "$DOCKER" -H "unix://$D/docker.sock" "$@"
+	timeout -k 5 "${DK_TIMEOUT:-30}" "$DOCKER" -H "unix://$D/docker.sock" "$@"
 }
 
 # Like al: sets AL_OUT, AL_ERR, AL_RC. Stdin is /dev/null unless AL_STDIN names a file.
@@ -74,9 +77,9 @@ dk_procs() { # (awk gets $D from its environment: its own command line must not 
 
 dk_mounts() { awk -v d="$D/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo; }
 
-dk_stop() { # stop dockerd and containerd by pid, then whatever of theirs is left; unmount; remove $D
+dk_stop() { # stop dockerd and containerd by pid, then whatever of theirs is left
 	[ -n "$D" ] && [ -d "$D" ] || return 0
-	local p i m
+	local p i
 	for p in ${DOCKERD_PID:-} ${CONTAINERD_PID:-}; do
 		kill -TERM "$p" 2>/dev/null
 		for ((i = 0; i < 200; i++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
@@ -86,15 +89,17 @@ dk_stop() { # stop dockerd and containerd by pid, then whatever of theirs is lef
 	DOCKERD_PID="" CONTAINERD_PID=""
 	p=$(dk_procs)
 	[ -n "$p" ] && kill -KILL $p 2>/dev/null && sleep 0.2
-	for m in $(dk_mounts | sort -r); do umount -l "$m" 2>/dev/null; done
 }
 
 dk_cleanup() {
 	[ -n "$D" ] && [ -d "$D" ] || return 0
 	if [ -n "${DOCKERD_PID:-}" ] && kill -0 "$DOCKERD_PID" 2>/dev/null; then
-		DK_TIMEOUT=20 dk rm -f $(DK_TIMEOUT=10 dk ps -aq 2>/dev/null) >/dev/null 2>&1
+		# shellcheck disable=SC2046
+		DK_TIMEOUT=10 dk rm -f $(DK_TIMEOUT=10 dk ps -aq 2>/dev/null) >/dev/null 2>&1
 	fi
 	dk_stop
+	local m
+	for m in $(dk_mounts | sort -r); do umount -l "$m" 2>/dev/null; done
 	if [ "$T_COUNT_FAIL" -gt 0 ] && [ -s "$D/rt.log" ]; then
 		# bundles and ids shortened: B is $D/ctd/state/io.containerd.runtime.v2.task/moby/ID
 		sed -E "s#$D/ctd/state/io.containerd.runtime.v2.task/moby/[0-9a-f]{64}#B#g; s#([0-9a-f]{12})[0-9a-f]{52}#\\1#g" \
@@ -111,7 +116,12 @@ dk_cleanup() {
 		mkdir -p "$AL_TEST_DOCKER_KEEP"
 		cp -a "$D/rt.log" "$D/configs" "$D/dockerd.log" "$D/daemon.json" "$AL_TEST_DOCKER_KEEP/" 2>/dev/null
 	fi
-	rm -rf "$D"
+	# never recurse into a mount (a leaked /proc or /sys under a rootfs, say)
+	if [ -n "$(dk_mounts)" ]; then
+		echo "runtime_docker: still mounted under $D, left in place: $(dk_mounts | head -n 3 | tr '\n' ' ')" >&2
+	else
+		rm -rf --one-file-system "$D"
+	fi
 }
 trap 'dk_cleanup; _t_finish' EXIT
 trap 'exit 1' INT TERM
@@ -126,20 +136,22 @@ D=$(mktemp -d /var/tmp/al-dk.XXXXXX) # short: unix socket paths under it stay be
 mkdir -p "$D/data" "$D/exec" "$D/ctd" "$D/configs" "$D/w" "$D/o"
 chmod 0711 "$D"
 [ -x "$RT" ] || t_fail "no runtime at $RT"
-# The runtime docker calls: logs argv, status and the new --log lines, keeps each create's config.json.
+# The runtime docker calls: logs argv, status and the new --log lines, keeps each create's config.json
+# and each exec's process.json.
 cat >"$D/rt" <<EOF
 #!/bin/sh
-log= bundle= prev=
+log= bundle= process= prev=
 for a; do
-	case \$prev in --log) log=\$a ;; --bundle) bundle=\$a ;; esac
+	case \$prev in --log) log=\$a ;; --bundle) bundle=\$a ;; --process) process=\$a ;; esac
 	prev=\$a
 done
-echo "call \$*" >>"$D/rt.log"
+echo "call \$(date +%T.%N | cut -c 1-12) \$*" >>"$D/rt.log"
 [ -n "\$bundle" ] && cp "\$bundle/config.json" "$D/configs/\$\$.json" 2>/dev/null
+[ -n "\$process" ] && cp "\$process" "$D/configs/\$\$.process.json" 2>/dev/null
 size=\$(stat -c %s "\$log" 2>/dev/null || echo 0)
 "$RT" "\$@"
 rc=\$?
-echo "rc \$rc" >>"$D/rt.log"
+echo "rc \$rc \$(date +%T.%N | cut -c 1-12)" >>"$D/rt.log"
 [ -n "\$log" ] && tail -c +\$((size + 1)) "\$log" 2>/dev/null | sed 's/^/log /' >>"$D/rt.log"
 exit \$rc
 EOF
@@ -162,7 +174,7 @@ EOF
 containerd --config "$D/ctd/config.toml" --log-level warn >"$D/containerd.log" 2>&1 &
 CONTAINERD_PID=$!
 wait_for 20 test -S "$D/ctd.sock" || t_fail "containerd did not start: $(tail -n 3 "$D/containerd.log")"
-for driver in overlay2 vfs; do
+for driver in ${AL_TEST_DOCKER_STORAGE:-overlay2 vfs}; do
 	printf '{"runtimes": {"airlock": {"path": "%s"}}, "storage-driver": "%s", "log-level": "warn"}\n' \
 		"$D/rt" "$driver" >"$D/daemon.json"
 	dockerd --data-root "$D/data" --exec-root "$D/exec" -H "unix://$D/docker.sock" --pidfile "$D/pid" \
@@ -204,9 +216,11 @@ assert_file_absent "$D/w/new"
 assert_eq "from the container" "$(cat "$D/o/result" 2>/dev/null)" "the output file on the host"
 t_end
 
-t_begin "the command's exit status is docker run's; stdin passes through"
-dkc run --rm "${HARD[@]}" "$IMG" sh -c 'exit 7'
+t_begin "the command's exit status is docker run's; its stdout and stderr are its own; stdin passes through"
+dkc run --rm "${HARD[@]}" "$IMG" sh -c 'echo to-stdout; echo to-stderr >&2; exit 7'
 assert_status 7
+assert_eq "to-stdout" "$AL_OUT" "stdout"
+assert_eq "to-stderr" "$AL_ERR" "stderr (nothing of the runtime's)"
 echo "piped in" >"$T_TMP/in"
 AL_STDIN="$T_TMP/in" dkc run --rm -i "${HARD[@]}" "$IMG" cat
 assert_status 0 "cat"
@@ -257,6 +271,16 @@ dkc run --rm "${HARD[@]}" "${penv[@]}" "$IMG" /probe all
 assert_probe_ok
 t_end
 
+t_begin "a writable container layer (no --read-only): written in place, in its own namespaces, with the host's ids"
+# The kernel cannot idmap docker's overlay: a writable one gets the host's ids 0-65535 in the container's
+# user namespace, as under runc (docs/runtime.md); everything else of the confinement holds.
+dkc run --rm --runtime=airlock --network none --cap-drop=ALL "$IMG" /probe ns.private setuid.nogain
+assert_probe_ok
+dkc run --rm --runtime=airlock --network none --cap-drop=ALL "$IMG" sh -c 'touch /etc/new && cat /proc/self/uid_map'
+assert_status 0 "write to the container layer"
+assert_eq "0 0 65536" "$(echo $AL_OUT)" "the container's uid_map"
+t_end
+
 # ---------------------------------------------------------------- a detached container
 
 t_begin "run -d, then exec: the container's namespaces and confinement, stdin, -t, exit status"
@@ -265,6 +289,7 @@ assert_status 0 "run -d"
 id=$AL_OUT
 dkc exec al-exec cat /etc/hostname
 assert_eq "${id:0:12}" "$AL_OUT" "hostname seen by exec"
+assert_eq "" "$AL_ERR" "exec's stderr"
 dkc exec al-exec ps
 assert_contains "$AL_OUT" "sleep 1000" "ps in exec"
 dkc exec al-exec sh -c 'grep -E "^(CapEff|Seccomp):" /proc/self/status | tr -s "\t " " "; touch /x 2>/dev/null && echo root-written'
@@ -275,6 +300,12 @@ dkc exec -t al-exec sh -c 'test -t 0 && echo tty'
 assert_eq "tty" "$(printf '%s' "$AL_OUT" | tr -d '\r')" "exec -t"
 dkc exec al-exec sh -c 'exit 5'
 assert_status 5 "exec exit status"
+dkc top al-exec
+assert_contains "$AL_OUT" "sleep 1000" "docker top (the runtime's ps)"
+# dockerd's data root is a shared mount: none of the container's mounts may propagate to the host
+merged=$(dk inspect -f '{{.GraphDriver.Data.MergedDir}}' al-exec 2>/dev/null)
+[ -n "$merged" ] && assert_eq "" "$(awk -v m="$merged/" 'index($5, m) == 1 { print $5, $9 }' /proc/self/mountinfo | head -n 5)" \
+	"the container's mounts seen from the host"
 t_end
 
 t_begin "probe all in docker exec"
