@@ -155,6 +155,11 @@ static int make_plan(const struct al_limits *lim, struct al_cg_plan *p, struct a
 	}
 	if (lim->freezer)
 		p->want |= AL_CG_FREEZER; /* never required: pause says so when it is missing */
+	p->swappiness = lim->has_swappiness ? lim->memory_swappiness : -1;
+	p->memory_reservation = lim->memory_reservation > 0 ? lim->memory_reservation : 0;
+	p->oom_kill_disable = lim->oom_kill_disable;
+	if (p->memory_reservation || p->swappiness >= 0 || p->oom_kill_disable)
+		p->want |= AL_CG_MEMORY, p->required |= AL_CG_MEMORY;
 	if (lim->cpus_milli > 0) {
 		p->want |= AL_CG_CPU;
 		p->required |= AL_CG_CPU;

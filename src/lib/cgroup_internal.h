@@ -25,10 +25,13 @@ struct al_cg_plan {
 	bool
 	    swap_defaulted; /* memory_swap is docker's implicit 2 x memory: skipped without swap accounting */
 	int64_t pids;	    /* 0 = no limit */
-	int64_t cpu_quota_us; /* per AL_CG_CPU_PERIOD_US, 0 = no limit */
-	unsigned want;	      /* AL_CG_* controllers the limits need */
-	unsigned required;    /* AL_CG_* whose limit the user asked for: missing controller = error.
-			       * The rest were defaulted by the launcher and are dropped if unenforceable. */
+	int64_t cpu_quota_us;	    /* per AL_CG_CPU_PERIOD_US, 0 = no limit */
+	int64_t memory_reservation; /* bytes, 0 = none (v1 soft limit, v2 memory.low) */
+	int swappiness;		    /* 0-100, -1 = leave (v1 only) */
+	bool oom_kill_disable;	    /* v1 only */
+	unsigned want;		    /* AL_CG_* controllers the limits need */
+	unsigned required;	    /* AL_CG_* whose limit the user asked for: missing controller = error.
+				     * The rest were defaulted by the launcher and are dropped if unenforceable. */
 };
 
 #define AL_CG_CPU_PERIOD_US 100000

@@ -152,6 +152,22 @@ static int v1_set_limits(struct al_cgroup *cg, const struct al_cg_plan *plan, st
 		    v1_set_swap(cg, d, plan, err) < 0)
 			return -1;
 	}
+	if ((d = dir_of(cg, AL_CG_MEMORY))) {
+		if (plan->memory_reservation > 0) {
+			snprintf(val, sizeof val, "%lld", (long long)plan->memory_reservation);
+			if (al_cg_write_limit(cg, d, "memory.soft_limit_in_bytes", val, "memory.reservation",
+					      err) < 0)
+				return -1;
+		}
+		if (plan->swappiness >= 0) {
+			snprintf(val, sizeof val, "%d", plan->swappiness);
+			if (al_cg_write_limit(cg, d, "memory.swappiness", val, "memory.swappiness", err) < 0)
+				return -1;
+		}
+		if (plan->oom_kill_disable &&
+		    al_cg_write_limit(cg, d, "memory.oom_control", "1", "memory.disableOOMKiller", err) < 0)
+			return -1;
+	}
 	if (plan->pids > 0 && (d = dir_of(cg, AL_CG_PIDS))) {
 		snprintf(val, sizeof val, "%lld", (long long)plan->pids);
 		if (al_cg_write_limit(cg, d, "pids.max", val, "--pids-limit", err) < 0)

@@ -151,6 +151,11 @@ static int v2_set_limits(struct al_cgroup *cg, const struct al_cg_plan *plan, st
 	char val[48];
 	if (plan->memory > 0 && v2_set_memory(cg, d, plan, err) < 0)
 		return -1;
+	if (plan->memory_reservation > 0) { /* swappiness and the OOM switch have no v2 file */
+		snprintf(val, sizeof val, "%lld", (long long)plan->memory_reservation);
+		if (al_cg_write_limit(cg, d, "memory.low", val, "memory.reservation", err) < 0)
+			return -1;
+	}
 	if (plan->pids > 0) {
 		snprintf(val, sizeof val, "%lld", (long long)plan->pids);
 		if (al_cg_write_limit(cg, d, "pids.max", val, "--pids-limit", err) < 0)

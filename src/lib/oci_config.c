@@ -925,13 +925,24 @@ static int read_memory(struct oci_reader *r, json_t *res)
 {
 	static const char where[] = "linux.resources.memory";
 	json_t *mem = NULL;
-	int64_t limit = 0, swap = 0;
-	int got = get_object(r, res, "linux.resources", "memory", &mem);
+	int64_t limit = 0, swap = 0, reservation = 0, swappiness = 0;
+	bool no_oom = false;
+	int got = get_object(r, res, "linux.resources", "memory", &mem), has_swappiness;
 	if (got <= 0)
 		return got;
 	if (get_int(r, mem, where, "limit", -1, INT64_MAX, &limit) < 0 ||
-	    get_int(r, mem, where, "swap", -1, INT64_MAX, &swap) < 0)
+	    get_int(r, mem, where, "swap", -1, INT64_MAX, &swap) < 0 ||
+	    get_int(r, mem, where, "reservation", -1, INT64_MAX, &reservation) < 0 ||
+	    (has_swappiness = get_int(r, mem, where, "swappiness", -1, 100, &swappiness)) < 0 ||
+	    get_bool(r, mem, where, "disableOOMKiller", &no_oom) < 0)
 		return -1;
+	r->spec->limits.memory_reservation = reservation > 0 ? reservation : 0;
+	r->spec->limits.has_swappiness = has_swappiness > 0 && swappiness >= 0; /* -1: Go's unset uint64 */
+	r->spec->limits.memory_swappiness = (int)swappiness;
+	r->spec->limits.oom_kill_disable = no_oom;
+	json_object_del(mem, "reservation");
+	json_object_del(mem, "swappiness");
+	json_object_del(mem, "disableOOMKiller");
 	if (swap > 0 && limit <= 0)
 		return bad(r, at(where, "swap").s, "needs memory.limit (swap counts memory plus swap)");
 	if (swap > 0 && swap < limit)

@@ -47,6 +47,11 @@ struct al_limits {
 	int64_t pids;	     /* 0 = none; -1 = unlimited (explicit) */
 	bool memory_defaulted, pids_defaulted; /* set by the launcher when it applied a default */
 	bool freezer; /* the group can be paused (v1: joins the freezer hierarchy); airlock-runtime's */
+	/* An OCI config's softer memory settings (airlock-runtime): 0 / -1 / false = not set. */
+	int64_t memory_reservation; /* bytes: v1 memory.soft_limit_in_bytes, v2 memory.low */
+	bool has_swappiness;	    /* memory_swappiness is set (v1 only) */
+	int memory_swappiness;	    /* 0-100 */
+	bool oom_kill_disable;	    /* v1 memory.oom_control */
 };
 
 struct al_spec {

@@ -451,6 +451,18 @@ static int test_v1_fake(void)
 	al_cgroup_destroy(cg);
 	CHECK(!exists("memory/airlock/v") && !exists("pids/airlock/v") && !exists("cpu,cpuacct/airlock/v"));
 
+	/* An OCI config's softer memory settings. */
+	struct al_limits soft = {.memory_reservation = 32 * MiB,
+				 .has_swappiness = true,
+				 .memory_swappiness = 0,
+				 .oom_kill_disable = true};
+	CHECK(al_cgroup_create(tmp, "m", &soft, false, &cg, &err) == 0 && cg);
+	CHECK_STR(get("memory/airlock/m/memory.soft_limit_in_bytes"), "33554432");
+	CHECK_STR(get("memory/airlock/m/memory.swappiness"), "0");
+	CHECK_STR(get("memory/airlock/m/memory.oom_control"), "1");
+	CHECK(!exists("memory/airlock/m/memory.limit_in_bytes")); /* no hard limit was asked */
+	al_cgroup_destroy(cg);
+
 	/* The runtime's pause: the freezer hierarchy is joined on request, frozen through freezer.state. */
 	struct al_limits freezable = {.freezer = true};
 	put("freezer/cgroup.procs", "");
