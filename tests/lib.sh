@@ -320,6 +320,21 @@ _al_sanitizer_check() {
 	done
 }
 
+# ---------------------------------------------------------------- the escape probe's listeners
+
+# Start what the probe must not reach from inside: an abstract unix socket and a TCP port on the host's
+# loopback. Sets PROBE_ENV to the environment that tells the probe their names, as KEY=VALUE words
+# (prefix each with -e or --env= as the front door wants).
+probe_listeners() {
+	local abstract="airlock-probe-$$-$RANDOM" port=$((20000 + RANDOM % 20000))
+	socat "ABSTRACT-LISTEN:$abstract,fork" SYSTEM:'echo hi' 2>/dev/null &
+	T_BG_PIDS="${T_BG_PIDS:-} $!"
+	socat "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork" SYSTEM:'echo hi' 2>/dev/null &
+	T_BG_PIDS="${T_BG_PIDS:-} $!"
+	wait_for 5 sh -c "ss -ltn | grep -q ':$port '"
+	PROBE_ENV=("AIRLOCK_PROBE_ABSTRACT=$abstract" "AIRLOCK_PROBE_TCP=127.0.0.1:$port")
+}
+
 # ---------------------------------------------------------------- host-side leak check
 
 # What airlock could leave behind: mounts in the host namespace, cgroups, state and temp files,

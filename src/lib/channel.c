@@ -6,29 +6,11 @@
 #include <unistd.h>
 
 #include "sandbox.h"
+#include "util.h"
 
 int al_child_msg_send(int sock, const struct al_child_msg *msg, int fd)
 {
-	struct iovec iov = {.iov_base = (void *)msg, .iov_len = sizeof *msg};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-	if (fd >= 0) {
-		memset(&ctl, 0, sizeof ctl);
-		mh.msg_control = ctl.buf;
-		mh.msg_controllen = sizeof ctl.buf;
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof fd);
-	}
-	while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return 0;
+	return al_send_with_fd(sock, msg, sizeof *msg, fd, 0);
 }
 
 ssize_t al_child_msg_recv(int sock, struct al_child_msg *msg, int *fd)

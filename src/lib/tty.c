@@ -1,6 +1,7 @@
 /* tty.c: raw mode and window size for `-t`, on the caller's side.
  * The pty itself belongs to the sandbox's devpts; airlock holds only its master. */
 #include "tty.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -44,18 +45,9 @@ int al_tty_send_console(int sock, int master, unsigned rows, unsigned cols, stru
 		struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
 		ioctl(master, TIOCSWINSZ, &ws);
 	}
-	char name[] = "/dev/ptmx";
-	struct iovec iov = {name, sizeof name - 1};
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	memset(cbuf, 0, sizeof cbuf);
-	struct msghdr mh = {
-	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &master, sizeof master);
-	if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
-		return al_err_sys(err, errno, "send the pty to the console socket");
+	static const char name[] = "/dev/ptmx";
+	int r = al_send_with_fd(sock, name, sizeof name - 1, master, 0);
+	if (r < 0)
+		return al_err_sys(err, -r, "send the pty to the console socket");
 	return 0;
 }

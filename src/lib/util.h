@@ -46,6 +46,9 @@ static inline void al_closep(int *fd)
 
 /* Write all of buf to fd, retrying on EINTR and short writes. Returns 0 or -errno. Signal-safe. */
 int al_write_all(int fd, const void *buf, size_t len);
+/* Send len bytes of buf on a socket with fd attached (SCM_RIGHTS; -1 = none), flags as sendmsg's
+ * (MSG_NOSIGNAL is always added), retrying on EINTR. Returns 0 or -errno. */
+int al_send_with_fd(int sock, const void *buf, size_t len, int fd, int flags);
 /* Read up to len bytes, retrying on EINTR until len bytes or EOF. Returns bytes read or -errno. */
 ssize_t al_read_all(int fd, void *buf, size_t len);
 /* Write a string to dirfd/path (O_WRONLY|O_CLOEXEC, no create). Returns 0 or -errno. Signal-safe. */

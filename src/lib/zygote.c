@@ -77,21 +77,8 @@ static void reply(int conn, uint32_t kind, int32_t value, int fd, const char *ms
 	struct al_exec_reply r = {.kind = kind, .value = value};
 	if (msg)
 		snprintf(r.msg, sizeof r.msg, "%s", msg);
-	struct iovec iov = {&r, sizeof r};
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-	if (fd >= 0) {
-		memset(cbuf, 0, sizeof cbuf);
-		mh.msg_control = cbuf;
-		mh.msg_controllen = sizeof cbuf;
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof fd);
-	}
 	/* never block pid 1 on a caller that does not read */
-	(void)sendmsg(conn, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+	(void)al_send_with_fd(conn, &r, sizeof r, fd, MSG_DONTWAIT);
 }
 
 static struct exec_slot *find_slot(struct zygote *z, pid_t pid)

@@ -212,19 +212,30 @@ char *rt_container_path(const struct rt_container *c, const char *name)
 	return al_xasprintf("/proc/self/fd/%d/%s", c->dirfd, name);
 }
 
-int rt_container_connect(const struct rt_container *c, struct al_err *err)
+int rt_connect_unix(const char *path, const char *what, struct al_err *err)
 {
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	_cleanup_free_ char *path = rt_container_path(c, "exec.sock");
-	snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
+	if (strlen(path) >= sizeof a.sun_path)
+		return al_err_set(err, ENAMETOOLONG, "%s %s: path too long", what, path);
+	strcpy(a.sun_path, path);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return al_err_sys(err, errno, "socket");
 	if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
 		int e = errno;
 		close(fd);
-		return al_err_set(err, ESRCH, "container %s is not running (%s)", c->id, strerror(e));
+		return al_err_sys(err, e, "%s %s", what, path);
 	}
+	return fd;
+}
+
+int rt_container_connect(const struct rt_container *c, struct al_err *err)
+{
+	_cleanup_free_ char *path = rt_container_path(c, "exec.sock");
+	int fd = rt_connect_unix(path, "exec socket", err);
+	if (fd < 0)
+		return al_err_set(err, ESRCH, "container %s is not running (%s)", c->id,
+				  strerror(err->errnum));
 	return fd;
 }
 

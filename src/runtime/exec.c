@@ -169,22 +169,6 @@ static int build_process(const struct exec_args *a, const struct rt_container *c
 	return 0;
 }
 
-static int connect_console(const char *path, struct al_err *err)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	if (strlen(path) >= sizeof sa.sun_path)
-		return al_err_set(err, ENAMETOOLONG, "--console-socket %s: path too long", path);
-	strcpy(sa.sun_path, path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-		int e = errno;
-		if (fd >= 0)
-			close(fd);
-		return al_err_sys(err, e, "--console-socket %s", path);
-	}
-	return fd;
-}
-
 struct stand_in {
 	int console;	/* -1 = relay the pty to our own terminal */
 	int started_fd; /* --detach: "s" here tells the parent the process runs */
@@ -254,7 +238,7 @@ static int run_exec(const struct exec_args *a, const struct rt_container *c, cha
 		r = rt_fail("exec: %s", err.msg);
 		goto out;
 	}
-	if (a->console && (s.console = connect_console(a->console, &err)) < 0) {
+	if (a->console && (s.console = rt_connect_unix(a->console, "--console-socket", &err)) < 0) {
 		r = rt_fail("exec: %s", err.msg);
 		goto out;
 	}

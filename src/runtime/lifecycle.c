@@ -281,23 +281,6 @@ static int listen_exec_socket(struct rt_container *c, struct al_err *err)
 	return fd;
 }
 
-static int connect_console(const char *path, struct al_err *err)
-{
-	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	if (strlen(path) >= sizeof a.sun_path)
-		return al_err_set(err, ENAMETOOLONG, "--console-socket %s: path too long", path);
-	strcpy(a.sun_path, path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return al_err_sys(err, errno, "socket");
-	if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
-		int e = errno;
-		close(fd);
-		return al_err_sys(err, e, "--console-socket %s", path);
-	}
-	return fd;
-}
-
 /* The config's seccomp filter, or airlock's denials alone (run.airlock.seccomp-baseline), compiled by
  * the launcher from a file of the container's directory. */
 static int prepare_seccomp(struct rt_container *c, const struct al_oci_extra *x, struct al_spec *spec,
@@ -566,7 +549,7 @@ static int do_create(const struct create_args *a, struct rt_container *c, pid_t 
 	if (plan_ids(&x, &spec, err) < 0)
 		goto out;
 	if (prepare_seccomp(c, &x, &spec, err) < 0 || (listen_fd = listen_exec_socket(c, err)) < 0 ||
-	    (a->console && (console = connect_console(a->console, err)) < 0))
+	    (a->console && (console = rt_connect_unix(a->console, "--console-socket", err)) < 0))
 		goto out;
 	unsigned long mapped = spec.ids.gid_count ? spec.ids.gid_count
 			       : spec.ids.count	  ? spec.ids.count

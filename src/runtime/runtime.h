@@ -63,6 +63,8 @@ const char *rt_container_status(const struct rt_container *c);
 json_t *rt_container_oci_state(const struct rt_container *c, const char *status);
 /* "/proc/self/fd/N/NAME" for a file of the container's directory. Caller frees. */
 char *rt_container_path(const struct rt_container *c, const char *name);
+/* A connected unix stream socket to path; errors name `what` ("--console-socket"). */
+int rt_connect_unix(const char *path, const char *what, struct al_err *err);
 /* Connect to pid 1's exec socket. */
 int rt_container_connect(const struct rt_container *c, struct al_err *err);
 #define RT_CGROUP_ROOT "/sys/fs/cgroup"

@@ -4,14 +4,9 @@
 # modes: root user asan
 . "$(dirname "$0")/../lib.sh"
 
-abstract="airlock-probe-$$-$RANDOM"
-port=$((20000 + RANDOM % 20000))
-socat "ABSTRACT-LISTEN:$abstract,fork" SYSTEM:'echo hi' 2>/dev/null &
-T_BG_PIDS="${T_BG_PIDS:-} $!"
-socat "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork" SYSTEM:'echo hi' 2>/dev/null &
-T_BG_PIDS="${T_BG_PIDS:-} $!"
-wait_for 5 sh -c "ss -ltn | grep -q ':$port '"
-penv=(-e "AIRLOCK_PROBE_ABSTRACT=$abstract" -e "AIRLOCK_PROBE_TCP=127.0.0.1:$port")
+probe_listeners
+penv=()
+for v in "${PROBE_ENV[@]}"; do penv+=(-e "$v"); done
 
 t_begin "probe all: default host root"
 snapshot_host

@@ -197,14 +197,8 @@ assert_file_absent "$D/rootfs/rootfile"
 t_end
 
 t_begin "run --rm: the escape probe passes inside (no --seccomp given)"
-abstract="airlock-probe-$$-$RANDOM"
-port=$((20000 + RANDOM % 20000))
-socat "ABSTRACT-LISTEN:$abstract,fork" SYSTEM:'echo hi' 2>/dev/null &
-T_BG_PIDS="${T_BG_PIDS:-} $!"
-socat "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork" SYSTEM:'echo hi' 2>/dev/null &
-T_BG_PIDS="${T_BG_PIDS:-} $!"
-wait_for 5 sh -c "ss -ltn | grep -q ':$port '"
-cr_run --rm --read-only "${DROP[@]}" "--env=AIRLOCK_PROBE_ABSTRACT=$abstract" "--env=AIRLOCK_PROBE_TCP=127.0.0.1:$port" \
+probe_listeners
+cr_run --rm --read-only "${DROP[@]}" "${PROBE_ENV[@]/#/--env=}" \
 	c-probe /probe all
 if is_airlock; then
 	assert_probe_ok

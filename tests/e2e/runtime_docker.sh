@@ -254,16 +254,10 @@ assert_contains "$AL_ERR" "fork" "stderr"
 assert_ne 0 "$AL_RC" "exit status"
 t_end
 
-abstract="airlock-probe-$$-$RANDOM"
-port=$((20000 + RANDOM % 20000))
 penv=()
 if command -v socat >/dev/null; then
-	socat "ABSTRACT-LISTEN:$abstract,fork" SYSTEM:'echo hi' 2>/dev/null &
-	T_BG_PIDS="${T_BG_PIDS:-} $!"
-	socat "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork" SYSTEM:'echo hi' 2>/dev/null &
-	T_BG_PIDS="${T_BG_PIDS:-} $!"
-	wait_for 5 sh -c "ss -ltn | grep -q ':$port '"
-	penv=(-e "AIRLOCK_PROBE_ABSTRACT=$abstract" -e "AIRLOCK_PROBE_TCP=127.0.0.1:$port")
+	probe_listeners
+	penv=("${PROBE_ENV[@]/#/--env=}")
 fi
 
 t_begin "probe all in docker run"

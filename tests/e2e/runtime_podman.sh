@@ -155,15 +155,8 @@ assert_eq "1000:1000 /tmp bar" "$AL_OUT" "--user, -w, -e"
 t_end
 
 t_begin "run --rm: the escape probe passes inside"
-abstract="airlock-probe-$$-$RANDOM"
-port=$((20000 + RANDOM % 20000))
-socat "ABSTRACT-LISTEN:$abstract,fork" SYSTEM:'echo hi' 2>/dev/null &
-T_BG_PIDS="${T_BG_PIDS:-} $!"
-socat "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork" SYSTEM:'echo hi' 2>/dev/null &
-T_BG_PIDS="${T_BG_PIDS:-} $!"
-wait_for 5 sh -c "ss -ltn | grep -q ':$port '"
-pm run --rm "${RUNARGS[@]}" --cap-drop=ALL --read-only -e "AIRLOCK_PROBE_ABSTRACT=$abstract" \
-	-e "AIRLOCK_PROBE_TCP=127.0.0.1:$port" "$IMAGE" /probe all
+probe_listeners
+pm run --rm "${RUNARGS[@]}" --cap-drop=ALL --read-only "${PROBE_ENV[@]/#/--env=}" "$IMAGE" /probe all
 if is_airlock; then
 	assert_probe_ok
 elif [ "$AL_RC" = 2 ] && [ -z "$AL_OUT" ]; then
