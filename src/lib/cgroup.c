@@ -158,7 +158,8 @@ static int make_plan(const struct al_limits *lim, struct al_cg_plan *p, struct a
 	p->swappiness = lim->has_swappiness ? lim->memory_swappiness : -1;
 	p->memory_reservation = lim->memory_reservation > 0 ? lim->memory_reservation : 0;
 	p->oom_kill_disable = lim->oom_kill_disable;
-	if (p->memory_reservation || p->swappiness >= 0 || p->oom_kill_disable)
+	p->kernel_tcp = lim->kernel_tcp > 0 ? lim->kernel_tcp : 0;
+	if (p->memory_reservation || p->swappiness >= 0 || p->oom_kill_disable || p->kernel_tcp)
 		p->want |= AL_CG_MEMORY, p->required |= AL_CG_MEMORY;
 	if (lim->cpus_milli > 0) {
 		p->want |= AL_CG_CPU;

@@ -29,6 +29,7 @@ struct al_cg_plan {
 	int64_t memory_reservation; /* bytes, 0 = none (v1 soft limit, v2 memory.low) */
 	int swappiness;		    /* 0-100, -1 = leave (v1 only) */
 	bool oom_kill_disable;	    /* v1 only */
+	int64_t kernel_tcp;	    /* v1 only, 0 = none */
 	unsigned want;		    /* AL_CG_* controllers the limits need */
 	unsigned required;	    /* AL_CG_* whose limit the user asked for: missing controller = error.
 				     * The rest were defaulted by the launcher and are dropped if unenforceable. */

@@ -167,6 +167,12 @@ static int v1_set_limits(struct al_cgroup *cg, const struct al_cg_plan *plan, st
 		if (plan->oom_kill_disable &&
 		    al_cg_write_limit(cg, d, "memory.oom_control", "1", "memory.disableOOMKiller", err) < 0)
 			return -1;
+		if (plan->kernel_tcp > 0) {
+			snprintf(val, sizeof val, "%lld", (long long)plan->kernel_tcp);
+			if (al_cg_write_limit(cg, d, "memory.kmem.tcp.limit_in_bytes", val,
+					      "memory.kernelTCP", err) < 0)
+				return -1;
+		}
 	}
 	if (plan->pids > 0 && (d = dir_of(cg, AL_CG_PIDS))) {
 		snprintf(val, sizeof val, "%lld", (long long)plan->pids);

@@ -925,7 +925,7 @@ static int read_memory(struct oci_reader *r, json_t *res)
 {
 	static const char where[] = "linux.resources.memory";
 	json_t *mem = NULL;
-	int64_t limit = 0, swap = 0, reservation = 0, swappiness = 0;
+	int64_t limit = 0, swap = 0, reservation = 0, swappiness = 0, kernel_tcp = 0;
 	bool no_oom = false;
 	int got = get_object(r, res, "linux.resources", "memory", &mem), has_swappiness;
 	if (got <= 0)
@@ -934,8 +934,11 @@ static int read_memory(struct oci_reader *r, json_t *res)
 	    get_int(r, mem, where, "swap", -1, INT64_MAX, &swap) < 0 ||
 	    get_int(r, mem, where, "reservation", -1, INT64_MAX, &reservation) < 0 ||
 	    (has_swappiness = get_int(r, mem, where, "swappiness", -1, 100, &swappiness)) < 0 ||
-	    get_bool(r, mem, where, "disableOOMKiller", &no_oom) < 0)
+	    get_bool(r, mem, where, "disableOOMKiller", &no_oom) < 0 ||
+	    get_int(r, mem, where, "kernelTCP", -1, INT64_MAX, &kernel_tcp) < 0)
 		return -1;
+	r->spec->limits.kernel_tcp = kernel_tcp > 0 ? kernel_tcp : 0;
+	json_object_del(mem, "kernelTCP");
 	r->spec->limits.memory_reservation = reservation > 0 ? reservation : 0;
 	r->spec->limits.has_swappiness = has_swappiness > 0 && swappiness >= 0; /* -1: Go's unset uint64 */
 	r->spec->limits.memory_swappiness = (int)swappiness;

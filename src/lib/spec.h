@@ -52,6 +52,7 @@ struct al_limits {
 	bool has_swappiness;	    /* memory_swappiness is set (v1 only) */
 	int memory_swappiness;	    /* 0-100 */
 	bool oom_kill_disable;	    /* v1 memory.oom_control */
+	int64_t kernel_tcp;	    /* bytes of TCP buffers: v1 memory.kmem.tcp.limit_in_bytes, 0 = none */
 };
 
 struct al_spec {

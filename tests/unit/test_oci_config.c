@@ -608,7 +608,7 @@ static const char details_config[] =
     "{'type': 'p', 'path': '/dev/fifo', 'uid': 7}],"
     " 'resources': {'cpu': {'quota': 1, 'period': 1000000}, 'pids': {'limit': -1},"
     "  'memory': {'limit': -1, 'swap': -1, 'reservation': 1, 'swappiness': 30, 'disableOOMKiller': true,"
-    "   'kernelTCP': 1}}},"
+    "   'kernelTCP': 1, 'kernel': 1}}},"
     "'hooks': {'createRuntime': [{'path': '/h'}], 'poststart': [], 'later': []},"
     "'annotations': {'run.airlock.close-fds': 'false', 'run.airlock.landlock': 'true'}}";
 
@@ -652,8 +652,9 @@ static void test_details(void)
 	CHECK(spec.limits.memory_reservation == 1 && spec.limits.has_swappiness &&
 	      spec.limits.memory_swappiness == 30 && spec.limits.oom_kill_disable);
 	json_t *mem = json_object_get(x.resources_unmapped, "memory");
+	CHECK(spec.limits.kernel_tcp == 1);
 	CHECK(json_object_size(x.resources_unmapped) == 1 && json_object_size(mem) == 1 &&
-	      json_object_get(mem, "kernelTCP"));
+	      json_object_get(mem, "kernel"));
 
 	CHECK_INT(spec.network, AL_NET_HOST); /* no namespaces listed: the host's, as runc */
 	CHECK(!spec.read_only && spec.landlock);
