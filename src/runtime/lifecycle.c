@@ -201,10 +201,14 @@ static int set_sysctls(const struct al_oci_extra *x, pid_t pid, unsigned long gi
 			_exit(1);
 		}
 		for (size_t i = 0; i < x->n_sysctl; i++) {
-			const char *kv = x->sysctl[i], *eq = strchr(kv, '=');
-			char path[512];
-			int n = snprintf(path, sizeof path, "/proc/sys/%.*s", (int)(eq - kv), kv);
-			for (char *p = path + 10; p < path + n; p++)
+			const char *kv = x->sysctl[i]; /* "KEY=VALUE": oci_config made sure of the '=' */
+			char path[512] = "/proc/sys/";
+			size_t klen = strcspn(kv, "=");
+			if (klen >= sizeof path - 11)
+				_exit(1);
+			memcpy(path + 10, kv, klen);
+			path[10 + klen] = '\0';
+			for (char *p = path + 10; *p; p++)
 				if (*p == '.')
 					*p = '/';
 			char clamped[64];
