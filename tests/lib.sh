@@ -335,6 +335,22 @@ probe_listeners() {
 	PROBE_ENV=("AIRLOCK_PROBE_ABSTRACT=$abstract" "AIRLOCK_PROBE_TCP=127.0.0.1:$port")
 }
 
+# ---------------------------------------------------------------- a private daemon's traces
+
+# What a test's private daemon (dockerd, podman, containerd under DIR) may leave: the processes whose
+# command line names DIR (grep reads past processes that exit meanwhile, where mawk stops at the
+# first; the pattern comes from a file so that grep's own command line does not match), the mounts
+# under DIR, and the processes in the cgroup PARENT of every hierarchy.
+procs_naming() { # DIR
+	printf '%s/\n' "$1" >"$T_TMP/.lib/procs-pattern"
+	grep -lzF -f "$T_TMP/.lib/procs-pattern" /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3 |
+		grep -vxF -e "$$" -e "$BASHPID"
+}
+mounts_under() { awk -v d="$1/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo; } # DIR
+cgroup_procs_in() { # PARENT
+	find /sys/fs/cgroup/*/"$1" /sys/fs/cgroup/"$1" -name cgroup.procs -exec cat {} + 2>/dev/null </dev/null
+}
+
 # ---------------------------------------------------------------- host-side leak check
 
 # What airlock could leave behind: mounts in the host namespace, cgroups, state and temp files,

@@ -70,12 +70,8 @@ cg_value() { # PID CONTROLLER FILE FILE2
 }
 
 # Processes whose command line names $D (containerd, dockerd, shims): all of them are this file's.
-dk_procs() { # (awk gets $D from its environment: its own command line must not match)
-	DK_DIR="$D/" awk 'BEGIN { RS = "\0" } index($0, ENVIRON["DK_DIR"]) { split(FILENAME, f, "/"); print f[3]; nextfile }' \
-		/proc/[0-9]*/cmdline 2>/dev/null | grep -vxF -e "$$" -e "$BASHPID"
-}
-
-dk_mounts() { awk -v d="$D/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo; }
+dk_procs() { procs_naming "$D"; }
+dk_mounts() { mounts_under "$D"; }
 
 dk_stop() { # stop dockerd and containerd by pid, then whatever of theirs is left
 	[ -n "$D" ] && [ -d "$D" ] || return 0

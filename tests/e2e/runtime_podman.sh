@@ -23,7 +23,6 @@ is_airlock() { "$RT" --version 2>/dev/null | grep -q '^airlock-runtime'; }
 # Everything podman keeps goes under $D; its containers' cgroups under /$CGP.
 D=$(mktemp -d /var/tmp/al-pm.XXXX)
 CGP=$(basename "$D")
-printf '%s/\n' "$D" >"$T_TMP/.lib/d-pattern"
 had_varlib=""
 [ -e /var/lib/containers/cache ] && had_varlib=1
 mkdir -p "$D/tmp" "$D/ctmp" "$D/w" "$D/o" "$D/net"
@@ -57,18 +56,9 @@ PODMAN=(podman --root "$D/root" --runroot "$D/run")
 RUNARGS=(--runtime "$RT" --cgroup-parent "/$CGP" --network none)
 
 # Processes whose command line names $D (conmon, a container's leftovers).
-d_pids() {
-	# grep reads past the processes that exit meanwhile (mawk stops at the first); the pattern comes
-	# from a file so that grep's own command line does not match
-	grep -lzF -f "$T_TMP/.lib/d-pattern" /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3 | grep -vxF -e "$$" -e "$BASHPID"
-}
-
-d_mounts() { awk -v d="$D/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo; }
-
-# Processes in the containers' cgroups (every hierarchy).
-cgroup_procs() {
-	find /sys/fs/cgroup/*/"$CGP" /sys/fs/cgroup/"$CGP" -name cgroup.procs -exec cat {} + 2>/dev/null </dev/null
-}
+d_pids() { procs_naming "$D"; }
+d_mounts() { mounts_under "$D"; }
+cgroup_procs() { cgroup_procs_in "$CGP"; } # processes in the containers' cgroups
 
 cleanup() {
 	[ -d "$D" ] || return 0
