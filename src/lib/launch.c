@@ -35,6 +35,7 @@ struct launch {
 	struct al_sandbox sb;
 	const struct al_run_hooks *hooks;
 	const struct al_create_opts *create; /* airlock-runtime's create, else NULL */
+	int own_ns[3];			     /* create: our network, ipc, uts namespaces while joined */
 	struct al_cgroup *cg;
 	struct al_tty tty;
 	pid_t pid;
@@ -59,6 +60,7 @@ static void launch_init(struct launch *l, struct al_spec *spec)
 	l->sb.sync_fd = l->sb.status_fd = l->sb.tty_slave = l->sb.rootfs_tree = l->sb.exec_listen_fd = -1;
 	l->pidfd = l->sync_w = l->status_r = l->sigfd = l->egress_log_fd = -1;
 	l->tty.master = -1;
+	l->own_ns[0] = l->own_ns[1] = l->own_ns[2] = -1;
 	l->sb.mount_src_fds = al_xcalloc(spec->n_mounts ? spec->n_mounts : 1, sizeof(int));
 	l->new_volumes = al_xcalloc(spec->n_mounts ? spec->n_mounts : 1, sizeof(size_t));
 	for (size_t i = 0; i < spec->n_mounts; i++)
@@ -85,6 +87,8 @@ static void launch_release(struct launch *l)
 	al_closep(&l->sync_w);
 	al_closep(&l->status_r);
 	al_closep(&l->sigfd);
+	for (int i = 0; i < 3; i++)
+		al_closep(&l->own_ns[i]);
 	al_tty_close(&l->tty);
 	al_bpf_free(&l->sb.bpf);
 	sigprocmask(SIG_SETMASK, &l->old_mask, NULL);
@@ -341,6 +345,18 @@ static int send_trees(struct launch *l, struct al_err *err)
 	return 0;
 }
 
+static const int ns_types[3] = {CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS};
+
+/* Back in our own namespaces once pid 1 exists in the joined ones: the runtime's hooks run there. */
+static void return_to_own_namespaces(struct launch *l)
+{
+	for (int i = 0; i < 3; i++)
+		if (l->own_ns[i] >= 0) {
+			(void)setns(l->own_ns[i], ns_types[i]);
+			al_closep(&l->own_ns[i]);
+		}
+}
+
 static int start_child(struct launch *l, struct al_err *err)
 {
 	uint64_t flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_PIDFD;
@@ -361,6 +377,7 @@ static int start_child(struct launch *l, struct al_err *err)
 	if (pid == 0)
 		al_child_main(&l->sb);
 	l->pid = (pid_t)pid;
+	return_to_own_namespaces(l);
 	al_closep(&l->sb.sync_fd);
 	al_closep(&l->sb.status_fd);
 
@@ -672,10 +689,14 @@ static int await_created(struct launch *l, struct al_err *err)
 	}
 }
 
-static int join_namespace(const char *path, int type, const char *what, struct al_err *err)
+static int join_namespace(const char *path, int type, int *own, const char *what, struct al_err *err)
 {
 	if (!path)
 		return 0;
+	static const char *const self[] = {"/proc/self/ns/net", "/proc/self/ns/ipc", "/proc/self/ns/uts"};
+	for (int i = 0; i < 3; i++)
+		if (ns_types[i] == type && (*own = open(self[i], O_RDONLY | O_CLOEXEC)) < 0)
+			return al_err_sys(err, errno, "%s", self[i]);
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return al_err_sys(err, errno, "%s namespace %s", what, path);
@@ -688,9 +709,9 @@ static int join_namespaces(struct launch *l, const struct al_create_opts *o, str
 {
 	if (o->join_net && l->sb.spec->network != AL_NET_HOST)
 		return al_err_set(err, EINVAL, "joining a network namespace needs the host network setting");
-	if (join_namespace(o->join_net, CLONE_NEWNET, "network", err) < 0 ||
-	    join_namespace(o->join_ipc, CLONE_NEWIPC, "ipc", err) < 0 ||
-	    join_namespace(o->join_uts, CLONE_NEWUTS, "uts", err) < 0)
+	if (join_namespace(o->join_net, CLONE_NEWNET, &l->own_ns[0], "network", err) < 0 ||
+	    join_namespace(o->join_ipc, CLONE_NEWIPC, &l->own_ns[1], "ipc", err) < 0 ||
+	    join_namespace(o->join_uts, CLONE_NEWUTS, &l->own_ns[2], "uts", err) < 0)
 		return -1;
 	l->sb.joined_ipc = o->join_ipc != NULL;
 	l->sb.joined_uts = o->join_uts != NULL;
