@@ -179,7 +179,7 @@ static const char *first_required(const struct al_cg_plan *p)
 	return NULL;
 }
 
-static bool valid_name(const char *name)
+bool al_cgroup_valid_name(const char *name)
 {
 	size_t n = strlen(name);
 	if (n == 0 || n > 128 || name[0] == '.' || name[0] == '-')
@@ -299,7 +299,7 @@ static bool valid_parent(const char *parent)
 	if (copy[0] == '/' || copy[strlen(copy) - 1] == '/' || strstr(copy, "//"))
 		return false;
 	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save))
-		if (!valid_name(c))
+		if (!al_cgroup_valid_name(c))
 			return false;
 	return true;
 }
@@ -313,7 +313,7 @@ static int create_group(const char *root, const char *parent, const char *name, 
 	*out = NULL;
 	if (!valid_parent(parent))
 		return al_err_set(err, EINVAL, "cgroup parent \"%s\": invalid", parent);
-	if (!valid_name(name))
+	if (!al_cgroup_valid_name(name))
 		return al_err_set(err, EINVAL, "cgroup name \"%s\": invalid (letters, digits, _ . - only)",
 				  name);
 	if (make_plan(lim, &plan, err) < 0)
@@ -498,7 +498,7 @@ int al_cgroup_open(const char *root, const char *parent, const char *name, struc
 {
 	*out = NULL;
 	parent = parent ? parent : "airlock";
-	if (!valid_name(name) || !valid_parent(parent))
+	if (!al_cgroup_valid_name(name) || !valid_parent(parent))
 		return al_err_set(err, EINVAL, "cgroup %s/%s: invalid", parent, name);
 	enum al_cgroup_version ver = al_cgroup_detect(root);
 	if (ver == AL_CGROUP_NONE)

@@ -54,6 +54,8 @@ int al_cgroup_kill(struct al_cgroup *cg);
 /* Kill what is left, wait until empty (pidfds, bounded to 2 s), rmdir every directory, free.
  * When the sandbox already exited this is one read of cgroup.procs and the rmdirs. NULL is fine. */
 void al_cgroup_destroy(struct al_cgroup *cg);
+/* A group name al_cgroup_create takes: [A-Za-z0-9_.-], 1 to 128 bytes, not starting with '.' or '-'. */
+bool al_cgroup_valid_name(const char *name);
 /* As al_cgroup_create as root, with the group at PARENT/NAME instead of airlock/NAME: parent is one or
  * more components ("kubepods/burstable/pod1"), made on demand (on v2 with the controllers enabled on
  * the way down) and left in place, as docker's /docker is. airlock-runtime's cgroupsPath. */

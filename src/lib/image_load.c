@@ -15,12 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "json_cleanup.h"
 #include "util.h"
 
 #define META_MAX_SIZE (16u << 20)
 #define OCI_MAX_DEPTH 4
-
-#define _cleanup_json_ __attribute__((cleanup(json_decrefp))) /* jansson's own helper */
 
 static void strv_push(char ***v, size_t *n, char *s)
 {

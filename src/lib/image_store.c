@@ -13,14 +13,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "json_cleanup.h"
 #include "paths.h"
 #include "util.h"
 
 #define REPOS_FILE	"repositories.json"
 #define CONFIG_MAX_SIZE (16u << 20)
 #define REPOS_MAX_SIZE	(64u << 20)
-
-#define _cleanup_json_ __attribute__((cleanup(json_decrefp))) /* jansson's own helper */
 
 void al_image_strv_free(char **v)
 {

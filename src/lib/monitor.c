@@ -23,23 +23,16 @@ struct monitor {
 	bool started;
 };
 
-/* The exec and proxy-control sockets live in the sandbox's directory; the path goes through /proc/self/fd
- * because a state directory's absolute path may be longer than a socket address can hold. */
+/* The exec and proxy-control sockets live in the sandbox's directory. */
 static int open_socket(const struct al_box *b, const char *name, int type, int *out, struct al_err *err)
 {
 	_cleanup_close_ int dir = open(b->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_close_ int s = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
-	if (dir < 0 || s < 0)
+	if (dir < 0)
 		return al_err_sys(err, errno, "%s", name);
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	snprintf(sa.sun_path, sizeof sa.sun_path, "/proc/self/fd/%d/%s", dir, name);
-	unlinkat(dir, name, 0);
-	mode_t old = umask(0177);
-	int r = bind(s, (struct sockaddr *)&sa, sizeof sa);
-	umask(old);
-	if (r < 0 || listen(s, 128) < 0)
-		return al_err_sys(err, errno, "%s/%s", b->dir, name);
-	*out = steal_fd(&s);
+	int s = al_unix_listen_at(dir, name, type);
+	if (s < 0)
+		return al_err_sys(err, -s, "%s/%s", b->dir, name);
+	*out = s;
 	return 0;
 }
 

@@ -14,10 +14,9 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include "json_cleanup.h"
 #include "parse.h"
 #include "util.h"
-
-#define _cleanup_json_ __attribute__((cleanup(json_decrefp))) /* jansson's own helper */
 
 static void strv_freep(char ***v)
 {

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
+#include "json_cleanup.h"
 #include "util.h"
 
 /* Bump when a change here changes the BPF produced for the same profile: it invalidates cached filters. */
@@ -48,7 +49,6 @@ static inline void seccomp_releasep(scmp_filter_ctx *ctx)
 	if (*ctx)
 		seccomp_release(*ctx);
 }
-#define _cleanup_json_ __attribute__((cleanup(json_decrefp)))
 #define _cleanup_scmp_ __attribute__((cleanup(seccomp_releasep)))
 
 __attribute__((format(printf, 3, 4))) static int fail(const struct compile *c, struct al_err *err,

@@ -316,19 +316,15 @@ char **al_box_image_users(const char *image_id, bool *running)
 
 int al_box_connect(const struct al_box *b, const char *name, int type, struct al_err *err)
 {
-	/* through /proc/self/fd: a state directory's path may be longer than a socket address holds */
 	_cleanup_close_ int dir = open(b->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_close_ int s = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
-	if (dir < 0 || s < 0)
+	if (dir < 0)
 		return al_err_sys(err, errno, "sandbox %s", al_box_name(b));
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	snprintf(sa.sun_path, sizeof sa.sun_path, "/proc/self/fd/%d/%s", dir, name);
-	if (connect(s, (struct sockaddr *)&sa, sizeof sa) < 0) {
-		if (errno == ENOENT || errno == ECONNREFUSED)
-			return al_err_set(err, ESRCH, "sandbox %s is not running", al_box_name(b));
-		return al_err_sys(err, errno, "sandbox %s: %s", al_box_name(b), name);
-	}
-	return steal_fd(&s);
+	int s = al_unix_connect_at(dir, name, type);
+	if (s == -ENOENT || s == -ECONNREFUSED)
+		return al_err_set(err, ESRCH, "sandbox %s is not running", al_box_name(b));
+	if (s < 0)
+		return al_err_sys(err, -s, "sandbox %s: %s", al_box_name(b), name);
+	return s;
 }
 
 int al_box_load_spec(const struct al_box *b, struct al_spec *spec, struct al_err *err)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -323,4 +324,51 @@ int al_send_with_fd(int sock, const void *buf, size_t len, int fd, int flags)
 		if (errno != EINTR)
 			return -errno;
 	return 0;
+}
+
+static int unix_address(int dirfd, const char *name, struct sockaddr_un *sa)
+{
+	*sa = (struct sockaddr_un){.sun_family = AF_UNIX};
+	int n = dirfd == AT_FDCWD
+		    ? snprintf(sa->sun_path, sizeof sa->sun_path, "%s", name)
+		    : snprintf(sa->sun_path, sizeof sa->sun_path, "/proc/self/fd/%d/%s", dirfd, name);
+	return n < 0 || (size_t)n >= sizeof sa->sun_path ? -ENAMETOOLONG : 0;
+}
+
+int al_unix_listen_at(int dirfd, const char *name, int type)
+{
+	struct sockaddr_un sa;
+	int r = unix_address(dirfd, name, &sa);
+	if (r < 0)
+		return r;
+	int s = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	unlinkat(dirfd, name, 0);
+	mode_t old = umask(0177);
+	r = bind(s, (struct sockaddr *)&sa, sizeof sa);
+	umask(old);
+	if (r < 0 || listen(s, 128) < 0) {
+		int e = errno;
+		close(s);
+		return -e;
+	}
+	return s;
+}
+
+int al_unix_connect_at(int dirfd, const char *name, int type)
+{
+	struct sockaddr_un sa;
+	int r = unix_address(dirfd, name, &sa);
+	if (r < 0)
+		return r;
+	int s = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	if (connect(s, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		int e = errno;
+		close(s);
+		return -e;
+	}
+	return s;
 }

@@ -49,6 +49,13 @@ int al_write_all(int fd, const void *buf, size_t len);
 /* Send len bytes of buf on a socket with fd attached (SCM_RIGHTS; -1 = none), flags as sendmsg's
  * (MSG_NOSIGNAL is always added), retrying on EINTR. Returns 0 or -errno. */
 int al_send_with_fd(int sock, const void *buf, size_t len, int fd, int flags);
+/* A unix socket of `type` bound at dirfd/name (mode 0600, a stale name replaced) and listening. The
+ * address goes through /proc/self/fd/DIRFD: a directory's absolute path may be longer than a socket
+ * address holds. Returns the fd (close-on-exec) or -errno. */
+int al_unix_listen_at(int dirfd, const char *name, int type);
+/* A unix socket of `type` connected to dirfd/name, addressed the same way (AT_FDCWD: name is the
+ * path itself). Returns the fd (close-on-exec) or -errno. */
+int al_unix_connect_at(int dirfd, const char *name, int type);
 /* Read up to len bytes, retrying on EINTR until len bytes or EOF. Returns bytes read or -errno. */
 ssize_t al_read_all(int fd, void *buf, size_t len);
 /* Write a string to dirfd/path (O_WRONLY|O_CLOEXEC, no create). Returns 0 or -errno. Signal-safe. */

@@ -14,7 +14,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -207,35 +206,17 @@ json_t *rt_container_oci_state(const struct rt_container *c, const char *status)
 			 annotations ? annotations : json_object());
 }
 
-char *rt_container_path(const struct rt_container *c, const char *name)
-{
-	return al_xasprintf("/proc/self/fd/%d/%s", c->dirfd, name);
-}
-
 int rt_connect_unix(const char *path, const char *what, struct al_err *err)
 {
-	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	if (strlen(path) >= sizeof a.sun_path)
-		return al_err_set(err, ENAMETOOLONG, "%s %s: path too long", what, path);
-	strcpy(a.sun_path, path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return al_err_sys(err, errno, "socket");
-	if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
-		int e = errno;
-		close(fd);
-		return al_err_sys(err, e, "%s %s", what, path);
-	}
-	return fd;
+	int fd = al_unix_connect_at(AT_FDCWD, path, SOCK_STREAM);
+	return fd < 0 ? al_err_sys(err, -fd, "%s %s", what, path) : fd;
 }
 
 int rt_container_connect(const struct rt_container *c, struct al_err *err)
 {
-	_cleanup_free_ char *path = rt_container_path(c, "exec.sock");
-	int fd = rt_connect_unix(path, "exec socket", err);
+	int fd = al_unix_connect_at(c->dirfd, "exec.sock", SOCK_STREAM);
 	if (fd < 0)
-		return al_err_set(err, ESRCH, "container %s is not running (%s)", c->id,
-				  strerror(err->errnum));
+		return al_err_set(err, ESRCH, "container %s is not running (%s)", c->id, strerror(-fd));
 	return fd;
 }
 

@@ -19,7 +19,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -271,18 +270,8 @@ static int on_created(void *ctx, pid_t pid, struct al_err *err)
 
 static int listen_exec_socket(struct rt_container *c, struct al_err *err)
 {
-	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	_cleanup_free_ char *path = rt_container_path(c, "exec.sock");
-	snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return al_err_sys(err, errno, "socket");
-	if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, 64) < 0) {
-		int e = errno;
-		close(fd);
-		return al_err_sys(err, e, "container %s: exec socket", c->id);
-	}
-	return fd;
+	int fd = al_unix_listen_at(c->dirfd, "exec.sock", SOCK_STREAM);
+	return fd < 0 ? al_err_sys(err, -fd, "container %s: exec socket", c->id) : fd;
 }
 
 /* The config's seccomp filter, or airlock's denials alone (run.airlock.seccomp-baseline), compiled by
@@ -454,14 +443,6 @@ static const char *ns_to_join(const struct al_oci_extra *x, enum al_oci_ns ns)
 	return ns == AL_OCI_NS_IPC ? "/proc/self/ns/ipc" : "/proc/self/ns/uts";
 }
 
-static bool cgroup_name_ok(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > 128 || s[0] == '.' || s[0] == '-')
-		return false;
-	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
-}
-
 /* systemd's "a-b.slice" is the path a.slice/a-b.slice; "-.slice" (or none) the root. */
 static char *expand_slice(const char *slice)
 {
@@ -509,7 +490,7 @@ static int cgroup_place(const char *path, const char *id, char **parent, char **
 	if (dir && (strstr(dir, "..") || strstr(dir, "//")))
 		return al_err_set(err, EINVAL, "linux.cgroupsPath %s: invalid", path);
 	*parent = al_xstrdup(dir ? dir : "airlock-runtime"); /* "/c": c at the hierarchy's root, as runc */
-	const char *name = base && cgroup_name_ok(base) ? base : cgroup_name_ok(id) ? id : NULL;
+	const char *name = base && al_cgroup_valid_name(base) ? base : al_cgroup_valid_name(id) ? id : NULL;
 	if (name) {
 		*leaf = al_xstrdup(name);
 		return 0;
@@ -692,17 +673,23 @@ static void wait_pidfd(int pidfd, int ms)
 
 /* SIGKILL pid 1 (its pid namespace, exec'd processes included, dies with it); a paused container is
  * thawed so that the signal can land. Waits up to 5 s. */
+/* A frozen process does not die of SIGKILL until it is thawed (cgroup v1's freezer). */
+static void thaw_after_kill(const struct rt_container *c)
+{
+	struct al_cgroup *cg = rt_container_open_cgroup(c);
+	struct al_err err = {0};
+	if (cg && al_cgroup_frozen(cg))
+		(void)al_cgroup_freeze(cg, false, &err);
+	al_cgroup_release(cg);
+}
+
 static void kill_container(struct rt_container *c)
 {
 	_cleanup_close_ int pidfd = rt_container_pidfd(c);
 	if (pidfd < 0)
 		return;
 	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-	struct al_cgroup *cg = rt_container_open_cgroup(c);
-	struct al_err err = {0};
-	if (cg && al_cgroup_frozen(cg))
-		(void)al_cgroup_freeze(cg, false, &err);
-	al_cgroup_release(cg);
+	thaw_after_kill(c);
 	wait_pidfd(pidfd, 5000);
 }
 
@@ -762,13 +749,15 @@ int rt_cmd_delete(int argc, char **argv)
 
 /* ---- run --------------------------------------------------------------------------------------- */
 
+/* What a foreground run passes on to pid 1 (which passes them on to the command). */
+static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+
 /* Foreground: the runtime is pid 1's parent; signals go to pid 1, which passes them on to the command
  * (SIGKILL ends it all); its exit status is ours. */
 static int wait_foreground(pid_t pid)
 {
 	sigset_t set;
 	sigemptyset(&set);
-	static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 	for (size_t i = 0; i < AL_ARRAY_SIZE(forwarded); i++)
 		sigaddset(&set, forwarded[i]);
 	int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -799,7 +788,6 @@ int rt_cmd_run(int argc, char **argv)
 		return pr < 0 ? 0 : pr;
 	sigset_t set, old;
 	sigemptyset(&set);
-	static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 	for (size_t i = 0; i < AL_ARRAY_SIZE(forwarded); i++)
 		sigaddset(&set, forwarded[i]);
 	if (!a.detach)
@@ -883,18 +871,13 @@ int rt_cmd_kill(int argc, char **argv)
 			r = rt_fail("kill: %s", err.msg);
 		for (size_t i = 0; i < n; i++)
 			kill(pids[i], sig);
-		if (sig == SIGKILL && cg && al_cgroup_frozen(cg))
-			(void)al_cgroup_freeze(cg, false, &err);
 		free(pids);
 		al_cgroup_release(cg);
 	} else if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) {
 		r = rt_fail("kill: container %s: %s", c.id, strerror(errno));
-	} else if (sig == SIGKILL) {
-		struct al_cgroup *cg = rt_container_open_cgroup(&c);
-		if (cg && al_cgroup_frozen(cg))
-			(void)al_cgroup_freeze(cg, false, &err);
-		al_cgroup_release(cg);
 	}
+	if (pidfd >= 0 && sig == SIGKILL)
+		thaw_after_kill(&c);
 	rt_container_free(&c);
 	return r;
 }

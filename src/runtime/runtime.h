@@ -7,8 +7,7 @@
 #include <sys/types.h>
 
 #include "error.h"
-
-#define _cleanup_json_ __attribute__((cleanup(json_decrefp))) /* jansson's own helper */
+#include "json_cleanup.h"
 
 struct rt_globals {
 	const char *root; /* --root: one directory per container */
@@ -61,8 +60,6 @@ const char *rt_container_status(const struct rt_container *c);
 /* The OCI state object (ociVersion, id, status, pid, bundle, annotations, and runc's rootfs, created,
  * owner). New reference. */
 json_t *rt_container_oci_state(const struct rt_container *c, const char *status);
-/* "/proc/self/fd/N/NAME" for a file of the container's directory. Caller frees. */
-char *rt_container_path(const struct rt_container *c, const char *name);
 /* A connected unix stream socket to path; errors name `what` ("--console-socket"). */
 int rt_connect_unix(const char *path, const char *what, struct al_err *err);
 /* Connect to pid 1's exec socket. */
