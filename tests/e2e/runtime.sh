@@ -273,6 +273,25 @@ find /sys/fs/cgroup -depth -type d -path '*altest-rt*' -exec rmdir {} + 2>/dev/n
 fresh
 t_end
 
+t_begin "cgroupsPath: one component is at the hierarchy's root; systemd's slice:prefix:name is its path"
+args /bin/sh -c 'sleep 100'
+cfg '.linux.cgroupsPath = "/altest-top" | .linux.resources = {pids: {limit: 66}}'
+rt run -d --bundle "$bundle" cgtop </dev/null
+pids_dir=$(ls -d /sys/fs/cgroup/pids/altest-top /sys/fs/cgroup/altest-top 2>/dev/null | head -n1)
+assert_eq "66" "$(cat "$pids_dir/pids.max" 2>/dev/null)" "pids.max of /altest-top"
+rt delete -f cgtop
+assert_eq "" "$(ls -d /sys/fs/cgroup/*/altest-top /sys/fs/cgroup/altest-top 2>/dev/null)" "the leaf removed"
+cfg '.linux.cgroupsPath = "altest-a-b.slice:cri:cgs"'
+rt run -d --bundle "$bundle" cgsd </dev/null
+scope=$(ls -d /sys/fs/cgroup/pids/altest.slice/altest-a.slice/altest-a-b.slice/cri-cgs.scope \
+	/sys/fs/cgroup/altest.slice/altest-a.slice/altest-a-b.slice/cri-cgs.scope 2>/dev/null | head -n1)
+assert_ne "" "$scope" "the slice's path"
+grep -qx "$(pid_of cgsd)" "$scope/cgroup.procs" 2>/dev/null || t_fail "pid 1 is not in the scope"
+rt delete -f cgsd
+find /sys/fs/cgroup -depth -type d -path '*altest*' -exec rmdir {} + 2>/dev/null
+fresh
+t_end
+
 t_begin "seccomp in runtime-spec's format, with airlock's denials still in front"
 cfg '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_X86_64"],
 	syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 13}]}'
